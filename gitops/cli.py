@@ -1,0 +1,104 @@
+"""Command line: click parses flags into settings and calls one function per verb."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from gitops import __version__
+from gitops.errors import ExitCode, GitopsError
+from gitops.settings import Settings, find_root, load_settings
+
+DEBUG_ENV = "GITOPS_DEBUG"
+
+
+def _exit_code_of(run: Callable[..., int]) -> Callable[..., None]:
+    """Run a verb; turn its result or error into the documented exit code, never a traceback."""
+
+    @functools.wraps(run)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        ctx = click.get_current_context()
+        try:
+            code = run(*args, **kwargs)
+        except GitopsError as exc:
+            click.echo(exc.render(), err=True)
+            code = exc.exit_code
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            code = ExitCode.INTERRUPTED
+        except Exception as exc:
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                f"  this is a bug in gitops {__version__}; please report it with the command "
+                f"you ran (set {DEBUG_ENV}=1 to print the traceback)",
+                err=True,
+            )
+            if os.environ.get(DEBUG_ENV):
+                traceback.print_exc()
+            code = ExitCode.INTERNAL
+        ctx.exit(int(code))
+
+    return wrapper
+
+
+def _settings(ctx: click.Context) -> Settings:
+    root: Path | None = ctx.obj
+    return load_settings(root if root is not None else find_root(Path.cwd()))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Config repo root. Default: the nearest parent with [tool.gitops] in pyproject.toml.",
+)
+@click.version_option(__version__, prog_name="gitops")
+@click.pass_context
+def cli(ctx: click.Context, root: Path | None) -> None:
+    """Render cdk8s apps per environment into rendered/, then lint and validate them.
+
+    \b
+    Exit codes: 0 ok; 1 drift or findings; 2 usage, config or input error;
+    3 internal error; 130 interrupted.
+    """
+    ctx.obj = root
+
+
+@cli.command()
+@click.option(
+    "--env", "envs", multiple=True, metavar="ENV", help="Only this environment (repeatable)."
+)
+@click.option("--app", "apps", multiple=True, metavar="APP", help="Only this app (repeatable).")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if rendered/ is not current.")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.pass_context
+@_exit_code_of
+def synth(
+    ctx: click.Context,
+    envs: tuple[str, ...],
+    apps: tuple[str, ...],
+    check: bool,
+    paths: tuple[str, ...],
+) -> int:
+    """Render apps/ x envs/ into rendered/ (atomically), or check that it is current.
+
+    PATHS (optional, e.g. the files a commit changed) narrow the run to the apps they belong
+    to; a path outside one app's module or rendered folder means a full run.
+    """
+    from gitops.synth_command import run_synth
+
+    return run_synth(
+        _settings(ctx), envs=envs, apps=apps, paths=paths, check=check, echo=click.echo
+    )
+
+
+def main() -> None:
+    cli(prog_name="gitops")
+    sys.exit(0)  # pragma: no cover - click exits on its own

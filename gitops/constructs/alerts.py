@@ -1,0 +1,150 @@
+"""Per-workload alerts as a prometheus-operator PrometheusRule.
+
+Four alerts cover what pages an SRE for a web service: too many 5xx responses, slow p99
+latency, crash looping, and memory close to the limit (the OOM kill that follows). Each
+threshold is a prop; ``None`` drops that alert.
+
+Series are selected by ``namespace`` and a ``pod`` regex that matches only this workload's
+pods (``<name>-<template-hash>-<suffix>``): those two labels are present both on scraped
+application metrics and on kube-state-metrics and cAdvisor series, whatever relabelling the
+Prometheus setup uses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from constructs import Construct
+
+from gitops.constructs.app import GitopsConstruct, WorkloadRef, metadata
+
+_DURATION = re.compile(r"^\d+[smhd]$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Alerts:
+    """Alert thresholds for one workload."""
+
+    error_ratio: float | None = 0.05
+    """Fire when 5xx responses exceed this share of requests over 5m. Default: ``0.05``."""
+    p99_latency_seconds: float | None = 1.0
+    """Fire when p99 request latency exceeds this over 5m. Default: ``1.0``."""
+    crash_looping: bool = True
+    """Fire when a container waits in CrashLoopBackOff. Default: ``True``."""
+    memory_near_limit: float | None = 0.9
+    """Fire when working-set memory exceeds this share of the limit. Default: ``0.9``."""
+    for_duration: str = "5m"
+    """How long a condition must hold before firing. Default: ``"5m"``."""
+    requests_metric: str = "http_requests_total"
+    """Counter of handled requests. Default: ``"http_requests_total"``."""
+    status_label: str = "code"
+    """Label of that counter holding the HTTP status. Default: ``"code"``."""
+    latency_metric: str = "http_request_duration_seconds"
+    """Histogram of request latency (``_bucket`` is appended). Default:
+    ``"http_request_duration_seconds"``."""
+    runbook_url: str | None = None
+    """Runbook link added to every alert. Default: none."""
+    rule_labels: Mapping[str, str] = field(default_factory=dict)
+    """Labels on the PrometheusRule, for the Prometheus ``ruleSelector``. Default: none."""
+
+    def __post_init__(self) -> None:
+        for name in ("error_ratio", "memory_near_limit"):
+            value = getattr(self, name)
+            if value is not None and not 0 < value < 1:
+                raise ValueError(f"{name} {value} must be a ratio between 0 and 1")
+        if self.p99_latency_seconds is not None and self.p99_latency_seconds <= 0:
+            raise ValueError("p99_latency_seconds must be positive")
+        if not _DURATION.match(self.for_duration):
+            raise ValueError(f"for_duration {self.for_duration!r} must look like 5m")
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in re.split(r"[-.]", name) if part)
+
+
+def prometheus_rule(target: WorkloadRef, props: Alerts, container: str) -> dict[str, Any]:
+    ns = target.namespace
+    # Names are DNS labels (a-z, 0-9, "-"), which need no regex escaping.
+    pods = f'namespace="{ns}", pod=~"{target.name}-[a-z0-9]+-[a-z0-9]+"'
+    prefix = _camel(target.name)
+    labels = {"app": target.name}
+    rules: list[dict[str, Any]] = []
+
+    def alert(name: str, expr: str, severity: str, summary: str, description: str) -> None:
+        annotations = {"summary": summary, "description": description}
+        if props.runbook_url:
+            annotations["runbook_url"] = props.runbook_url
+        rules.append(
+            {
+                "alert": f"{prefix}{name}",
+                "expr": expr,
+                "for": props.for_duration,
+                "labels": {**labels, "severity": severity},
+                "annotations": annotations,
+            }
+        )
+
+    if props.error_ratio is not None:
+        requests = props.requests_metric
+        alert(
+            "HighErrorRatio",
+            f'sum(rate({requests}{{{pods}, {props.status_label}=~"5.."}}[5m]))\n'
+            f"  /\nsum(rate({requests}{{{pods}}}[5m]))\n  > {props.error_ratio:g}\n",
+            "critical",
+            f"{target.name}: more than {props.error_ratio:.0%} of requests fail",
+            "{{ $value | humanizePercentage }} of requests returned 5xx over the last 5 minutes.",
+        )
+    if props.p99_latency_seconds is not None:
+        alert(
+            "HighLatencyP99",
+            f"histogram_quantile(0.99,\n  sum by (le) (rate({props.latency_metric}_bucket"
+            f"{{{pods}}}[5m]))\n) > {props.p99_latency_seconds:g}\n",
+            "warning",
+            f"{target.name}: p99 latency above {props.p99_latency_seconds:g}s",
+            "p99 latency is {{ $value | humanizeDuration }} over the last 5 minutes.",
+        )
+    if props.crash_looping:
+        alert(
+            "CrashLooping",
+            f"max by (pod, container) (\n  kube_pod_container_status_waiting_reason"
+            f'{{{pods}, reason="CrashLoopBackOff"}}\n) >= 1\n',
+            "critical",
+            f"{target.name}: a container is crash looping",
+            "{{ $labels.pod }}/{{ $labels.container }} is in CrashLoopBackOff.",
+        )
+    if props.memory_near_limit is not None:
+        alert(
+            "MemoryNearLimit",
+            f"max by (pod, container) (container_memory_working_set_bytes"
+            f'{{{pods}, container="{container}"}})\n  /\nmax by (pod, container) ('
+            f'kube_pod_container_resource_limits{{{pods}, container="{container}", '
+            f'resource="memory"}})\n  > {props.memory_near_limit:g}\n',
+            "warning",
+            f"{target.name}: memory above {props.memory_near_limit:.0%} of its limit",
+            "{{ $labels.pod }} uses {{ $value | humanizePercentage }} of its memory limit; "
+            "the next step is an OOM kill.",
+        )
+    return {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PrometheusRule",
+        "metadata": metadata(target.name, ns, {**target.labels(), **props.rule_labels}),
+        "spec": {"groups": [{"name": f"{target.name}.rules", "rules": rules}]},
+    }
+
+
+class AlertRules(GitopsConstruct):
+    """A PrometheusRule for a workload built outside the gitops workload constructs."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        target: WorkloadRef,
+        container: str,
+        props: Alerts | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        self.emit(prometheus_rule(target, props or Alerts(), container))

@@ -1,0 +1,55 @@
+"""``.gitops/render-index.json``: which source, env, app and construct produced each file.
+
+It lives outside ``rendered/`` because Argo CD would parse a ``.json`` file there as a
+manifest. The linter reads it to point findings at the app module instead of generated YAML;
+the validator reads each environment's Kubernetes version from it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gitops.errors import RenderError
+
+INDEX_VERSION = 1
+
+
+@dataclass(frozen=True)
+class RenderIndex:
+    files: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    environments: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def dumps(self) -> bytes:
+        document = {
+            "version": INDEX_VERSION,
+            "generator": "gitops synth",
+            "environments": dict(sorted(self.environments.items())),
+            "files": dict(sorted(self.files.items())),
+        }
+        return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def read_index(path: Path, display: str) -> RenderIndex | None:
+    """The index at ``path``, or None when there is none; a malformed index is an error."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    fix = "delete it and run gitops synth to regenerate it"
+    try:
+        document = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RenderError(f"{display}: not valid JSON ({exc})", fix=fix) from None
+    if not isinstance(document, dict) or document.get("version") != INDEX_VERSION:
+        raise RenderError(
+            f"{display}: expected a render index with version {INDEX_VERSION}", fix=fix
+        )
+    files = document.get("files")
+    environments = document.get("environments", {})
+    if not isinstance(files, dict) or not isinstance(environments, dict):
+        raise RenderError(f"{display}: 'files' and 'environments' must be objects", fix=fix)
+    return RenderIndex(files=files, environments=environments)

@@ -1,0 +1,123 @@
+"""Project settings: ``[tool.gitops]`` in the config repo's ``pyproject.toml``, parsed once.
+
+Precedence is defaults < ``[tool.gitops]`` < command-line flags. Unknown keys are errors that
+name the key and list the valid ones, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gitops.errors import ConfigError
+
+PYPROJECT = "pyproject.toml"
+APPS_DIR = "apps"
+ENVS_DIR = "envs"
+RENDERED_DIR = "rendered"
+INDEX_PATH = ".gitops/render-index.json"
+
+# Sub-tables owned by other parts of the tool; each validates its own keys.
+_SUBTABLES = ("lint", "validate")
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a command needs to know about the config repo it runs in."""
+
+    root: Path
+    repo_url: str | None = None
+    """Git URL Argo CD pulls ``rendered/`` from. Required to render ``rendered/argocd``."""
+    revision: str = "main"
+    """Branch, tag or commit Argo CD tracks."""
+    argocd_namespace: str = "argocd"
+    """Namespace Argo CD runs in; its AppProjects and ApplicationSets go there."""
+    tables: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Raw ``[tool.gitops.<table>]`` sub-tables, parsed by the part of the tool that owns them."""
+
+    @property
+    def apps_dir(self) -> Path:
+        return self.root / APPS_DIR
+
+    @property
+    def envs_dir(self) -> Path:
+        return self.root / ENVS_DIR
+
+    @property
+    def rendered_dir(self) -> Path:
+        return self.root / RENDERED_DIR
+
+    @property
+    def index_path(self) -> Path:
+        return self.root / INDEX_PATH
+
+    def require_repo_url(self) -> str:
+        if not self.repo_url:
+            raise ConfigError(
+                f"{self.root / PYPROJECT}: [tool.gitops] has no repo_url; Argo CD needs it "
+                "to know which repository to sync rendered/ from",
+                fix='add repo_url = "https://git.example.com/org/config.git" under [tool.gitops]',
+            )
+        return self.repo_url
+
+
+_KEYS: dict[str, type] = {"repo_url": str, "revision": str, "argocd_namespace": str}
+
+
+def find_root(start: Path) -> Path:
+    """The nearest directory at or above ``start`` holding a pyproject.toml with [tool.gitops]."""
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        pyproject = candidate / PYPROJECT
+        if pyproject.is_file() and "gitops" in _read_toml(pyproject).get("tool", {}):
+            return candidate
+    return start
+
+
+def load_settings(root: Path, **overrides: Any) -> Settings:
+    """Read ``[tool.gitops]`` under ``root`` and apply command-line ``overrides`` (None = unset)."""
+    pyproject = root / PYPROJECT
+    table: dict[str, Any] = {}
+    if pyproject.is_file():
+        table = dict(_read_toml(pyproject).get("tool", {}).get("gitops", {}))
+    valid = sorted([*_KEYS, *_SUBTABLES])
+    values: dict[str, Any] = {}
+    tables: dict[str, Mapping[str, Any]] = {}
+    for key, value in table.items():
+        if key in _SUBTABLES:
+            if not isinstance(value, dict):
+                raise ConfigError(f"{pyproject}: [tool.gitops] {key} must be a table")
+            tables[key] = value
+        elif key in _KEYS:
+            if not isinstance(value, _KEYS[key]):
+                raise ConfigError(
+                    f"{pyproject}: [tool.gitops] {key} must be a {_KEYS[key].__name__}, "
+                    f"got {value!r}"
+                )
+            values[key] = value
+        else:
+            raise ConfigError(
+                f"{pyproject}: unknown key {key!r} in [tool.gitops]",
+                fix=f"use one of: {', '.join(valid)}",
+            )
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    namespace = values.get("argocd_namespace", "argocd")
+    if not _DNS_LABEL.match(namespace):
+        raise ConfigError(
+            f"{pyproject}: [tool.gitops] argocd_namespace {namespace!r} is not a valid "
+            "namespace name (lower-case letters, digits and '-', at most 63 characters)"
+        )
+    return Settings(root=root, tables=tables, **values)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}", fix="fix the TOML syntax") from None
