@@ -1,0 +1,9 @@
+"""Every rule gitops can report, from every engine: what ``gitops rules``, the generated rules
+reference and SARIF rule descriptors are built from."""
+
+from __future__ import annotations
+
+from gitops.lint.registry import Registry
+from gitops.lint.rules import REGISTRY as LINT_REGISTRY
+
+CATALOG = Registry.collect(LINT_REGISTRY.rules)

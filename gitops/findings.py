@@ -1,0 +1,58 @@
+"""What the linter and the validator report: findings, each located and explained."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+
+class Severity(IntEnum):
+    """Ordered so that ``severity >= threshold`` selects what fails a run."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            valid = ", ".join(s.label for s in cls)
+            raise ValueError(f"unknown severity {text!r}; use one of: {valid}") from None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem with one object (or one input document), located to file:line:column."""
+
+    code: str
+    """Stable rule code, e.g. ``PR001``."""
+    rule: str
+    """Kebab-case rule name stating the problem, e.g. ``missing-readiness-probe``."""
+    severity: Severity
+    message: str
+    """What is wrong, with the concrete values."""
+    fix: str
+    """What to change; for rendered files, where in ``apps/`` or ``envs/``."""
+    path: str
+    line: int
+    column: int = 1
+    kind: str | None = None
+    namespace: str | None = None
+    name: str | None = None
+    container: str | None = None
+    suppressed: bool = False
+    suppression: str | None = None
+    """Why the finding is suppressed (the annotation's reason or the config entry)."""
+    source: str | None = None
+    """The app module and construct that rendered the object, from the render index."""
+    extra: tuple[tuple[str, str], ...] = field(default=())
+    """Rule-specific facts for machine consumers (e.g. the JSON path of a schema error)."""
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.line, self.column, self.code, self.message)

@@ -1,0 +1,1 @@
+"""The linter: rules over the object graph, selected and configured by settings."""

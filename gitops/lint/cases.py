@@ -1,0 +1,108 @@
+"""Rule case files: ``gitops/lint/cases/<CODE>.yaml``, the data every rule is tested with and
+documented by (the first passing and first failing case are its Good and Bad examples).
+
+Format::
+
+    cases:
+    - name: latest-tag            # kebab-case; the test id is CODE::name
+      options: {}                 # optional: rule options for this case
+      manifests: |                # the YAML linted (line 1 is the first line of this block)
+      # or manifests_base64: ...  # raw bytes (e.g. not UTF-8), or unreadable: true
+        apiVersion: apps/v1
+        ...
+      expect:                     # the exact findings of this rule; [] for a passing case
+      - line: 10                  # required
+        name: web                 # optional: object name
+        kind: Deployment          # optional
+        container: web            # optional
+        message: "moving tag"     # optional: substring of the message
+
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gitops.findings import Finding
+from gitops.graph import ObjectGraph
+from gitops.lint.engine import ActiveRule, problem_findings, run_rules
+from gitops.lint.registry import Registry, Rule
+from gitops.manifests import LoadProblem, Manifest, load, load_text
+
+CASES_DIR = Path(__file__).parent / "cases"
+
+
+@dataclass(frozen=True)
+class Case:
+    code: str
+    name: str
+    manifests: str
+    expect: list[dict[str, Any]]
+    options: dict[str, Any] = field(default_factory=dict)
+    raw: bytes | None = None
+    unreadable: bool = False
+
+    @property
+    def id(self) -> str:
+        return f"{self.code}::{self.name}"
+
+    @property
+    def passing(self) -> bool:
+        return not self.expect
+
+
+def load_cases(code: str) -> list[Case]:
+    path = CASES_DIR / f"{code}.yaml"
+    if not path.exists():
+        return []
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [
+        Case(
+            code=code,
+            name=entry["name"],
+            manifests=entry.get("manifests", ""),
+            expect=entry.get("expect") or [],
+            options=entry.get("options") or {},
+            raw=base64.b64decode(entry["manifests_base64"])
+            if "manifests_base64" in entry
+            else None,
+            unreadable=bool(entry.get("unreadable")),
+        )
+        for entry in document.get("cases", [])
+    ]
+
+
+def all_cases() -> list[Case]:
+    return [c for path in sorted(CASES_DIR.glob("*.yaml")) for c in load_cases(path.stem)]
+
+
+def lint_case(case: Case, registry: Registry) -> list[Finding]:
+    """Findings of the case's rule (only) on the case's manifests."""
+    rule: Rule = registry.by_code[case.code]
+    options = replace(rule.options, **case.options) if case.options else rule.options
+    manifests: list[Manifest] = []
+    problems: list[LoadProblem] = []
+    if case.unreadable:
+        loaded = load([str(CASES_DIR / "does-not-exist" / f"{case.code}.yaml")])
+        manifests, problems = loaded.manifests, loaded.problems
+    else:
+        data = case.raw if case.raw is not None else case.manifests
+        load_text(data, f"{case.code}.yaml", manifests, problems)
+    findings = problem_findings(problems, registry)
+    findings += run_rules(ObjectGraph(manifests), [ActiveRule(rule, rule.severity, options)])
+    return sorted((f for f in findings if f.code == case.code), key=Finding.sort_key)
+
+
+def matches(finding: Finding, expected: dict[str, Any]) -> bool:
+    for key, want in expected.items():
+        if key == "message":
+            if str(want) not in finding.message:
+                return False
+        elif getattr(finding, key) != want:
+            return False
+    return True

@@ -1,0 +1,80 @@
+"""Run active rules over the object graph and turn violations into located findings."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from gitops.findings import Finding, Severity
+from gitops.graph import ObjectGraph
+from gitops.lint.registry import Registry, Rule
+from gitops.manifests import LoadProblem, Manifest
+
+
+@dataclass(frozen=True)
+class ActiveRule:
+    """A rule as configured for one run: its effective severity and options."""
+
+    rule: Rule
+    severity: Severity
+    options: Any
+
+
+def run_rules(graph: ObjectGraph, active: Sequence[ActiveRule]) -> list[Finding]:
+    per_kind: dict[str, list[ActiveRule]] = defaultdict(list)
+    active = [a for a in active if a.rule.engine == "lint"]
+    any_kind = [a for a in active if not a.rule.kinds]
+    for entry in active:
+        for kind in entry.rule.kinds:
+            per_kind[kind].append(entry)
+    findings: list[Finding] = []
+    for manifest in graph.manifests:
+        for entry in (*per_kind.get(manifest.kind, ()), *any_kind):
+            for violation in entry.rule.check(manifest, graph, entry.options):
+                line, column = manifest.locate(violation.path)
+                findings.append(
+                    Finding(
+                        code=entry.rule.code,
+                        rule=entry.rule.name,
+                        severity=entry.severity,
+                        message=violation.message,
+                        fix=violation.fix or entry.rule.doc.fix,
+                        path=manifest.path,
+                        line=line,
+                        column=column,
+                        kind=manifest.kind,
+                        namespace=_namespace(manifest),
+                        name=manifest.name or None,
+                        container=violation.container,
+                    )
+                )
+    return findings
+
+
+def _namespace(manifest: Manifest) -> str | None:
+    namespace = manifest.metadata.get("namespace")
+    return str(namespace) if namespace else manifest.namespace
+
+
+def problem_findings(
+    problems: Sequence[LoadProblem], registry: Registry, severity: dict[str, Severity] | None = None
+) -> list[Finding]:
+    """Findings for documents the loader could not read (rules named after the problem kind)."""
+    findings = []
+    for problem in problems:
+        rule = registry.by_name[problem.kind]
+        findings.append(
+            Finding(
+                code=rule.code,
+                rule=rule.name,
+                severity=(severity or {}).get(rule.code, rule.severity),
+                message=problem.message,
+                fix=rule.doc.fix,
+                path=problem.path,
+                line=problem.line,
+                column=problem.column,
+            )
+        )
+    return findings

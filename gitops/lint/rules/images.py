@@ -1,0 +1,78 @@
+"""IM: container images: reproducible references.
+
+A tag like ``latest`` names whatever was pushed last: two nodes can run different code under
+one Deployment, a rollback redeploys the new image, and the diff in git says nothing changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from gitops.findings import Severity
+from gitops.graph import ObjectGraph
+from gitops.image_ref import parse_image, pinning_problem
+from gitops.lint.registry import Violation, rule
+from gitops.manifests import Manifest
+from gitops.pods import WORKLOAD_KINDS, containers
+
+FAMILY = "images"
+
+
+@rule("IM001", "mutable-image-tag", family=FAMILY, severity=Severity.ERROR, kinds=WORKLOAD_KINDS)
+def mutable_image_tag(manifest: Manifest, graph: ObjectGraph, options: Any) -> Iterator[Violation]:
+    """A container image uses the tag ``latest``, or no tag at all.
+
+    Why: The image behind the tag changes without a change in git: replicas drift apart,
+    rollbacks do not roll back, and what runs cannot be traced to a commit.
+    Fix: Pin a release tag (registry/repository:1.4.2) or a digest (@sha256:...); in this repo,
+    set the image in envs/<env>.images.yaml.
+    """
+    for ref in containers(manifest):
+        image = ref.container.get("image")
+        if not isinstance(image, str):
+            continue
+        problem = pinning_problem(image)
+        if problem:
+            yield Violation(
+                message=f'container "{ref.name}" image "{image}" {problem}',
+                path=(*ref.path, "image"),
+                container=ref.name,
+            )
+
+
+@rule(
+    "IM002",
+    "image-not-pinned-by-digest",
+    family=FAMILY,
+    severity=Severity.WARNING,
+    kinds=WORKLOAD_KINDS,
+    enabled=False,
+)
+def image_not_pinned_by_digest(
+    manifest: Manifest, graph: ObjectGraph, options: Any
+) -> Iterator[Violation]:
+    """A container image is referenced by tag only, not by digest.
+
+    Why: A tag can be re-pushed, so even a release tag does not guarantee the bytes that run
+    are the bytes that were tested; a digest does. Off in the recommended preset; turn it on
+    for production (for example in a per-env override).
+    Fix: Reference the image as registry/repository:tag@sha256:<digest>.
+    """
+    for ref in containers(manifest):
+        image = ref.container.get("image")
+        if not isinstance(image, str):
+            continue
+        try:
+            parsed = parse_image(image)
+        except ValueError:
+            continue  # IM001 reports malformed references
+        if not parsed.pinned:
+            yield Violation(
+                message=f'container "{ref.name}" image "{image}" is not pinned by digest',
+                path=(*ref.path, "image"),
+                container=ref.name,
+            )
+
+
+RULES = (mutable_image_tag, image_not_pinned_by_digest)

@@ -1,0 +1,35 @@
+"""Every rule case file, run against the real loader, graph and engine."""
+
+from __future__ import annotations
+
+import pytest
+
+from gitops.lint.cases import Case, all_cases, lint_case, load_cases, matches
+from gitops.lint.rules import REGISTRY
+
+CASES = all_cases()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_case(case: Case) -> None:
+    findings = lint_case(case, REGISTRY)
+    shown = "\n".join(f"  {f.line}:{f.column} {f.name} {f.container} {f.message}" for f in findings)
+    assert len(findings) == len(case.expect), f"expected {case.expect}, got:\n{shown}"
+    for finding, expected in zip(
+        findings, sorted(case.expect, key=lambda e: e["line"]), strict=True
+    ):
+        assert matches(finding, expected), f"expected {expected}, got:\n{shown}"
+
+
+@pytest.mark.parametrize("rule", REGISTRY.rules, ids=[r.code for r in REGISTRY.rules])
+def test_rule_has_passing_and_failing_cases(rule) -> None:  # type: ignore[no-untyped-def]
+    cases = load_cases(rule.code)
+    assert any(c.passing for c in cases), f"{rule.code} has no passing case"
+    assert any(not c.passing for c in cases), f"{rule.code} has no failing case"
+
+
+@pytest.mark.parametrize("rule", REGISTRY.rules, ids=[r.code for r in REGISTRY.rules])
+def test_rule_is_documented(rule) -> None:  # type: ignore[no-untyped-def]
+    assert rule.doc.summary.endswith("."), f"{rule.code} summary must be a sentence"
+    assert rule.doc.fix.endswith("."), f"{rule.code} fix must end with a period"
+    assert len(rule.doc.why) > 40, f"{rule.code} must say why it matters"
