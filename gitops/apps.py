@@ -66,7 +66,7 @@ def load_apps(settings: Settings) -> dict[str, AppSource]:
             )
         chart = charts[0]
         name = getattr(chart, "app_name", None)
-        if not isinstance(name, str) or not _DNS_LABEL.match(name):
+        if not isinstance(name, str) or not _DNS_LABEL.fullmatch(name):
             raise SourceError(
                 f"{rel}: {chart.__name__}.app_name {name!r} is not a DNS label",
                 fix='set app_name = "my-app" (lower-case letters, digits, "-")',

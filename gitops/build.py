@@ -29,23 +29,33 @@ def build_objects(
 
     root = settings.root
     cdk8s_app = cdk8s.App()
-    objects: list[BuiltObject] = []
+    built: list[tuple[AppChart, str, AppSource]] = []
     for env_source in envs:
         env = env_source.environment
         scope = EnvironmentScope(cdk8s_app, env)
         for app in apps:
             what = f"building app {app.name!r} for environment {env.name!r}"
-            with reported_as_source_error(root, ("apps", "envs"), what, "fix the app module"):
+            fix = "correct the code at that line; nothing under rendered/ was changed"
+            with reported_as_source_error(root, ("apps", "envs"), what, fix):
                 chart: AppChart = app.chart(scope, env)
             if env_source.customize is not None:
                 what = f"customize() of {env_source.path} on app {app.name!r}"
-                with reported_as_source_error(root, ("envs", "apps"), what, "fix the overlay"):
+                fix = "correct the overlay at that line; nothing under rendered/ was changed"
+                with reported_as_source_error(root, ("envs", "apps"), what, fix):
                     env_source.customize(chart)
-            objects += _chart_objects(chart, env.name, app)
+            built.append((chart, env.name, app))
+    # One bridge call finds every native cdk8s object in the whole tree; only the charts that
+    # hold some pay for Chart.to_json() (~0.7 ms each, measured).
+    native_charts = {
+        id(cdk8s.Chart.of(c)) for c in cdk8s_app.node.find_all() if isinstance(c, cdk8s.ApiObject)
+    }
+    objects: list[BuiltObject] = []
+    for chart, env_name, app in built:
+        objects += _chart_objects(chart, env_name, app, id(chart) in native_charts)
     return objects
 
 
-def _chart_objects(chart: Any, env: str, app: AppSource) -> Iterable[BuiltObject]:
+def _chart_objects(chart: Any, env: str, app: AppSource, native: bool) -> Iterable[BuiltObject]:
     for manifest in chart.manifests:
         yield BuiltObject(
             body=manifest.body,
@@ -54,6 +64,11 @@ def _chart_objects(chart: Any, env: str, app: AppSource) -> Iterable[BuiltObject
             source=app.path,
             construct=manifest.construct_path,
         )
+    if native:
+        yield from _native_objects(chart, env, app)
+
+
+def _native_objects(chart: Any, env: str, app: AppSource) -> Iterable[BuiltObject]:
     native = chart.to_json()
     if native:
         paths = _native_paths(chart)

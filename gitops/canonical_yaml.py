@@ -47,6 +47,8 @@ _NON_PRINTABLE = re.compile(
 
 def dumps(document: Mapping[str, Any]) -> str:
     """One YAML document (no ``---``), ending in a newline."""
+    if not document:
+        return "{}\n"
     lines: list[str] = []
     _mapping(document, 0, lines, _TOP_FIRST)
     return "\n".join(lines) + "\n"
@@ -147,12 +149,12 @@ def _is_plain(value: str) -> bool:
     return (
         bool(value)
         and _PLAIN_FIRST.match(value) is not None
-        and _PLAIN_CHARS.match(value) is not None
+        and _PLAIN_CHARS.fullmatch(value) is not None
         and ": " not in value
         and " #" not in value
         and not value.endswith((" ", ":"))
         and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR_TAG  # type: ignore[no-untyped-call]
-        and _OTHER_IMPLICIT.match(value) is None
+        and _OTHER_IMPLICIT.fullmatch(value) is None
     )
 
 

@@ -112,7 +112,7 @@ class Environment:
     def __post_init__(self) -> None:
         _check_dns_label("name", self.name)
         _check_dns_label("cluster", self.cluster)
-        match = _K8S_VERSION.match(self.kubernetes_version)
+        match = _K8S_VERSION.fullmatch(self.kubernetes_version)
         if not match or int(match.group(1)) not in SUPPORTED_KUBERNETES_MINORS:
             lo, hi = SUPPORTED_KUBERNETES_MINORS[0], SUPPORTED_KUBERNETES_MINORS[-1]
             raise EnvValueError(
@@ -169,7 +169,7 @@ def _first(value: Any, default: Any) -> Any:
 
 
 def _check_dns_label(what: str, value: object) -> None:
-    if not isinstance(value, str) or not _DNS_LABEL.match(value):
+    if not isinstance(value, str) or not _DNS_LABEL.fullmatch(value):
         raise EnvValueError(
             f"{what} {value!r} must be a DNS label: lower-case letters, digits and '-', "
             "starting and ending with a letter or digit, at most 63 characters"
@@ -198,7 +198,7 @@ def _check_overlay(app: str, overlay: AppOverlay) -> None:
             f"apps[{app!r}] has min_replicas {bottom} above max_replicas {top}; "
             "the autoscaler could never satisfy both"
         )
-    if overlay.hostname is not None and not _DNS_NAME.match(overlay.hostname):
+    if overlay.hostname is not None and not _DNS_NAME.fullmatch(overlay.hostname):
         raise EnvValueError(f"apps[{app!r}].hostname {overlay.hostname!r} is not a DNS name")
     if overlay.resource_scale is not None:
         _check_scale(f"apps[{app!r}].resource_scale", overlay.resource_scale)
@@ -299,7 +299,7 @@ def load_images(path: Path, root: Path) -> tuple[dict[str, str], dict[str, int]]
                 f"{rel}:{line}: app {app!r} is listed twice (first on line {lines[app]})",
                 fix="keep one line per app",
             )
-        if not _DNS_LABEL.match(app):
+        if not _DNS_LABEL.fullmatch(app):
             raise SourceError(f"{rel}:{line}: {app!r} is not a valid app name")
         problem = pinning_problem(image)
         if problem:

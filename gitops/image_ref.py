@@ -28,7 +28,7 @@ class ImageRef:
 def parse_image(text: str) -> ImageRef:
     """Parse an image reference; raises ValueError saying what is wrong with it."""
     rest, _, digest = text.partition("@")
-    if digest and not _DIGEST.match(digest):
+    if digest and not _DIGEST.fullmatch(digest):
         raise ValueError(f"digest {digest!r} is not sha256:<64 lower-case hex digits>")
     slash = rest.rfind("/")
     colon = rest.rfind(":")
@@ -36,9 +36,9 @@ def parse_image(text: str) -> ImageRef:
     repository = rest
     if colon > slash:
         repository, tag = rest[:colon], rest[colon + 1 :]
-        if not _TAG.match(tag):
+        if not _TAG.fullmatch(tag):
             raise ValueError(f"tag {tag!r} is not a valid image tag")
-    if not _REPOSITORY.match(repository):
+    if not _REPOSITORY.fullmatch(repository):
         raise ValueError(f"repository {repository!r} is not a valid image repository")
     return ImageRef(repository=repository, tag=tag, digest=digest or None)
 

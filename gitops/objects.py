@@ -104,7 +104,7 @@ def normalize(obj: BuiltObject, app_namespace: str | None) -> dict[str, Any]:
         raise _fail(
             obj, "has no metadata.name", "give every object an explicit name (no generated names)"
         )
-    if not _FILE_SAFE_NAME.match(meta["name"]):
+    if not _FILE_SAFE_NAME.fullmatch(meta["name"]):
         raise _fail(obj, f"name {meta['name']!r} is not a valid object name", "rename the object")
     for labels in _labels_in(body):
         if isinstance(labels, Mapping) and CDK8S_ADDR_LABEL in labels:

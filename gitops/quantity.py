@@ -34,7 +34,7 @@ def parse_quantity(text: str | int | float) -> Decimal:
         raise ValueError(f"{text!r} is not a quantity")
     if isinstance(text, int | float):
         return Decimal(str(text))
-    match = _QUANTITY.match(text.strip()) if isinstance(text, str) else None
+    match = _QUANTITY.fullmatch(text.strip()) if isinstance(text, str) else None
     if not match:
         raise ValueError(f"{text!r} is not a Kubernetes quantity such as 500m, 2, 512Mi or 1Gi")
     number, exponent, suffix = match.groups()

@@ -24,13 +24,30 @@ class RenderIndex:
     environments: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def dumps(self) -> bytes:
-        document = {
-            "version": INDEX_VERSION,
-            "generator": "gitops synth",
-            "environments": dict(sorted(self.environments.items())),
-            "files": dict(sorted(self.files.items())),
-        }
-        return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+        """JSON with one line per file: a change to one file is a one-line diff, and the C
+        encoder writes 3,000 entries in milliseconds (indented output is pure Python)."""
+
+        def line(key: str, value: Any) -> str:
+            return f"    {_compact(key)}: {_compact(value)}"
+
+        def section(entries: Mapping[str, Any]) -> str:
+            if not entries:
+                return "{}"
+            return "{\n" + ",\n".join(line(k, v) for k, v in sorted(entries.items())) + "\n  }"
+
+        text = (
+            "{\n"
+            f'  "environments": {section(self.environments)},\n'
+            f'  "files": {section(self.files)},\n'
+            '  "generator": "gitops synth",\n'
+            f'  "version": {INDEX_VERSION}\n'
+            "}\n"
+        )
+        return text.encode()
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
 
 
 def read_index(path: Path, display: str) -> RenderIndex | None:

@@ -107,7 +107,7 @@ def load_settings(root: Path, **overrides: Any) -> Settings:
             )
     values.update({k: v for k, v in overrides.items() if v is not None})
     namespace = values.get("argocd_namespace", "argocd")
-    if not _DNS_LABEL.match(namespace):
+    if not _DNS_LABEL.fullmatch(namespace):
         raise ConfigError(
             f"{pyproject}: [tool.gitops] argocd_namespace {namespace!r} is not a valid "
             "namespace name (lower-case letters, digits and '-', at most 63 characters)"

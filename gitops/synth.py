@@ -19,7 +19,7 @@ from gitops.errors import ConfigError, RenderError, SourceError
 from gitops.kinds import api_group
 from gitops.objects import CLUSTER_DIR, BuiltObject, RenderedFile, render_files
 from gitops.render_index import RenderIndex, read_index
-from gitops.rendered import Drift, compare, read_tree, replace_dirs, write_file_atomically
+from gitops.rendered import Drift, compare, list_tree, replace_dirs, write_file_atomically
 from gitops.settings import INDEX_PATH, PYPROJECT, RENDERED_DIR, Settings
 
 ARGOCD_DIR = "argocd"
@@ -88,7 +88,7 @@ def _env_of(path: str) -> str | None:
     return parts[1] if len(parts) > 2 and parts[1] != ARGOCD_DIR else None
 
 
-def make_plan(settings: Settings, selection: Selection) -> Plan:
+def make_plan(settings: Settings, selection: Selection, *, check_only: bool = False) -> Plan:
     from gitops.constructs.argocd import EnvTarget, Repo, argocd_manifests
 
     all_envs = load_environments(settings)
@@ -108,7 +108,6 @@ def make_plan(settings: Settings, selection: Selection) -> Plan:
         settings, [all_envs[e] for e in env_names], [all_apps[a] for a in app_names]
     )
     files = render_files(objects, RENDERED_DIR, {app: app for app in all_apps})
-    actual = read_tree(settings.root, RENDERED_DIR)
     old_index = read_index(settings.index_path, INDEX_PATH)
     old_files: Mapping[str, Mapping[str, Any]] = old_index.files if old_index else {}
 
@@ -127,6 +126,11 @@ def make_plan(settings: Settings, selection: Selection) -> Plan:
             return owner in app_names
         return folder in app_names
 
+    # A check compares only what is in scope; a write also copies the kept files of the
+    # environments it replaces.
+    existing = list_tree(settings.root, RENDERED_DIR)
+    wanted = in_scope if check_only else lambda p: in_scope(p) or _env_of(p) in env_names
+    actual = {p: (settings.root / p).read_bytes() for p in existing if wanted(p)}
     kept = {p: c for p, c in actual.items() if _env_of(p) in env_names and not in_scope(p)}
     missing = sorted(p for p in kept if p not in old_files)
     if missing:
@@ -135,8 +139,9 @@ def make_plan(settings: Settings, selection: Selection) -> Plan:
             f"e.g. {missing[0]}",
             fix="run gitops synth without --env/--app once to render everything",
         )
+    on_disk = set(existing)
     entries: dict[str, Mapping[str, Any]] = {
-        p: e for p, e in old_files.items() if p in actual and not in_scope(p)
+        p: e for p, e in old_files.items() if p in on_disk and not in_scope(p)
     }
     entries.update({p: f.index_entry() for p, f in files.items()})
     desired = {**kept, **{p: f.content for p, f in files.items()}}
@@ -180,8 +185,10 @@ def make_plan(settings: Settings, selection: Selection) -> Plan:
     top = settings.rendered_dir
     remove: list[str] = []
     if full_envs and top.is_dir():
-        wanted = {ARGOCD_DIR, *all_envs}
-        remove = [f"{RENDERED_DIR}/{e.name}" for e in sorted(top.iterdir()) if e.name not in wanted]
+        folders = {ARGOCD_DIR, *all_envs}
+        remove = [
+            f"{RENDERED_DIR}/{e.name}" for e in sorted(top.iterdir()) if e.name not in folders
+        ]
     return Plan(
         desired=desired,
         actual=actual,
@@ -208,7 +215,7 @@ def _drift(settings: Settings, plan: Plan) -> Drift:
 
 def check(settings: Settings, selection: Selection) -> Drift:
     """Compare a fresh render of ``selection`` with what is committed; writes nothing."""
-    return _drift(settings, make_plan(settings, selection))
+    return _drift(settings, make_plan(settings, selection, check_only=True))
 
 
 def synth(settings: Settings, selection: Selection) -> SynthSummary:

@@ -57,7 +57,7 @@ class Alerts:
                 raise ValueError(f"{name} {value} must be a ratio between 0 and 1")
         if self.p99_latency_seconds is not None and self.p99_latency_seconds <= 0:
             raise ValueError("p99_latency_seconds must be positive")
-        if not _DURATION.match(self.for_duration):
+        if not _DURATION.fullmatch(self.for_duration):
             raise ValueError(f"for_duration {self.for_duration!r} must look like 5m")
 
 

@@ -38,7 +38,7 @@ class Ingress:
     """Extra controller annotations (timeouts, body size). Default: none."""
 
     def __post_init__(self) -> None:
-        if not _HOST.match(self.host):
+        if not _HOST.fullmatch(self.host):
             raise ValueError(f"ingress host {self.host!r} is not a fully qualified DNS name")
 
     def controller_peer(self, port: str) -> Peer:

@@ -180,7 +180,7 @@ class Container:
 def check_env_names(names: list[str]) -> None:
     seen: set[str] = set()
     for name in names:
-        if not _ENV_NAME.match(name):
+        if not _ENV_NAME.fullmatch(name):
             raise ValueError(f"env var name {name!r} must match [A-Za-z_][A-Za-z0-9_]*")
         if name in seen:
             raise ValueError(f"env var {name!r} is set twice")
@@ -189,7 +189,7 @@ def check_env_names(names: list[str]) -> None:
 
 def check_port_names(ports: Mapping[str, int]) -> None:
     for name, number in ports.items():
-        if not _PORT_NAME.match(name) or len(name) > 15:
+        if not _PORT_NAME.fullmatch(name) or len(name) > 15:
             raise ValueError(f"port name {name!r} must be a DNS label of at most 15 characters")
         if not 1 <= number <= 65535:
             raise ValueError(f"port {name} = {number} is outside 1-65535")

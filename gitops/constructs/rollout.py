@@ -30,7 +30,7 @@ class Pause:
     duration: str | None = None
 
     def __post_init__(self) -> None:
-        if self.duration is not None and not _DURATION.match(self.duration):
+        if self.duration is not None and not _DURATION.fullmatch(self.duration):
             raise ValueError(f"pause duration {self.duration!r} must look like 30s, 5m or 1h")
 
     def render(self) -> dict[str, Any]:

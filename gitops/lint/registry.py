@@ -101,9 +101,9 @@ def rule(
     engine: str = "lint",
 ) -> Callable[[CheckFn], Rule]:
     """Turn a check function into a Rule record (registers nothing)."""
-    if not _CODE.match(code):
+    if not _CODE.fullmatch(code):
         raise ValueError(f"rule code {code!r} must be two capitals and three digits")
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):
         raise ValueError(f"rule name {name!r} must be kebab-case")
 
     def wrap(check: CheckFn) -> Rule:

@@ -1,0 +1,78 @@
+"""Generate a config repo of N realistic apps x 3 environments, for benchmarks.
+
+Every app is a WebService like this repo's own: autoscaling, config, a secret reference,
+metrics, NetworkPolicy dependencies, alerts; every third has RBAC and an Ingress, and every
+fifth a canary in prod. Usage: python tests/bench/gen_repo.py DIR [N]
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+APP = """
+from constructs import Construct
+
+from gitops.constructs import (
+    Access, AppChart, Autoscaling, Canary, Ingress, Metrics, NetworkAccess, Peer, Rbac,
+    Resources, SecretEnv, WebService, WebServiceProps,
+)
+from gitops.envs import Environment, Sizing
+
+
+class App{index}(AppChart):
+    app_name = "{name}"
+
+    def __init__(self, scope: Construct, env: Environment) -> None:
+        super().__init__(scope, env)
+        sizing = env.sizing(self.app_name, Sizing(min_replicas=3, max_replicas=12))
+        WebService(self, "web", WebServiceProps(
+            image=env.image(self.app_name),
+            autoscaling=Autoscaling(min_replicas=sizing.min_replicas, max_replicas=sizing.max_replicas),
+            resources=Resources(cpu_request="250m", memory_request="256Mi", cpu_limit="1",
+                                memory_limit="512Mi").scaled(env.resource_scale_for(self.app_name)),
+            config={{"FEATURE_FLAGS": "a,b,c", "UPSTREAM": "svc-{index}.example.internal"}},
+            secret_env=(SecretEnv(name="TOKEN", secret="{name}-token", key="token"),),
+            metrics=Metrics(),
+            network=NetworkAccess(egress_to=(Peer(namespace="database", ports=(5432,)),)),
+            rbac=Rbac(access=(Access(resources=("configmaps",)),)) if {index} % 3 == 0 else Rbac(),
+            ingress=Ingress(host="{name}.example.com") if {index} % 3 == 1 else None,
+            canary=Canary() if env.features.canary and {index} % 5 == 0 else None,
+        ))
+"""
+
+
+def generate(target: Path, apps: int) -> Path:
+    if target.exists():
+        shutil.rmtree(target)
+    (target / "apps").mkdir(parents=True)
+    shutil.copytree(
+        ROOT / "envs",
+        target / "envs",
+        ignore=shutil.ignore_patterns("__pycache__", "*.images.yaml"),
+    )
+    shutil.copy(ROOT / "pyproject.toml", target / "pyproject.toml")
+    names = [f"app-{i:03d}" for i in range(apps)]
+    for index, name in enumerate(names):
+        (target / "apps" / f"{name.replace('-', '_')}.py").write_text(
+            APP.format(index=index, name=name)
+        )
+    for env in ("dev", "staging", "prod"):
+        (target / "envs" / f"{env}.images.yaml").write_text(
+            "".join(f"{n}: ghcr.io/acme/{n}:1.{i}.0\n" for i, n in enumerate(names))
+        )
+        # The seed overlays name this repo's apps; the generated repo has others.
+        module = target / "envs" / f"{env}.py"
+        text = module.read_text()
+        if "apps={" in text:
+            start = text.index("    apps={")
+            end = text.index("    },\n", start) + len("    },\n")
+            module.write_text(text[:start] + text[end:])
+    return target
+
+
+if __name__ == "__main__":
+    generate(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 100)
