@@ -108,10 +108,11 @@ def duplicate_object(manifest: Manifest, graph: ObjectGraph, options: Any) -> It
     named by generateName are not compared.
     Fix: Keep one definition and delete the other, or give them different names.
     """
-    if not manifest.name:
+    same = graph.same_identity(manifest)
+    if not manifest.name or len(same) < 2:
         return
     scope = deploy_scope(manifest.path)
-    same = [m for m in graph.same_identity(manifest) if deploy_scope(m.path) == scope]
+    same = [m for m in same if deploy_scope(m.path) == scope]
     first = same[0] if same else manifest
     if first is not manifest:
         yield Violation(
