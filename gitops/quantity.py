@@ -68,6 +68,8 @@ def quantity_problem(resource: str, value: object) -> str | None:
         if not binary:
             hint += f" or {number}{'k' if unit == 'K' else unit} (decimal)"
         return f"{value!r} is not a Kubernetes quantity; write {hint}"
+    if not amount.is_finite():
+        return f"{value!r} is not a finite quantity"
     if amount < 0:
         return f"{value!r} is negative"
     is_bytes = resource in _BYTE_RESOURCES or resource.startswith("hugepages-")

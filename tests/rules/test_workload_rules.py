@@ -82,6 +82,8 @@ def test_duplicates_are_compared_per_cluster(tmp_path: Path) -> None:
         ("memory", "64kb", "write 64Ki (binary) or 64k (decimal)"),
         ("hugepages-2Mi", "2m", "means 0.002 bytes"),
         ("cpu", True, "is not a Kubernetes quantity"),
+        ("cpu", float("nan"), "is not a finite quantity"),
+        ("memory", float("inf"), "is not a finite quantity"),
         ("cpu", "250m", None),
         ("nvidia.com/gpu", 1, None),
     ],
@@ -136,6 +138,7 @@ FIELDS = [
     ("spec", "template", "spec", "containers", 0, "ports", 0),
     ("spec", "template", "spec", "containers", 0, "resources"),
     ("spec", "template", "spec", "containers", 0, "resources", "limits"),
+    ("spec", "template", "spec", "containers", 0, "resources", "limits", "cpu"),
     ("spec", "template", "spec", "containers", 0, "securityContext"),
     ("spec", "template", "spec", "containers", 0, "securityContext", "capabilities"),
     ("spec", "template", "spec", "containers", 0, "securityContext", "capabilities", "add"),
@@ -147,7 +150,7 @@ FIELDS = [
     ("spec", "template", "spec", "containers", 0, "volumeMounts"),
     ("metadata",),
 ]
-ODD_VALUES: list[Any] = [None, "text", 7, True, [], {}, [None, "x", 3]]
+ODD_VALUES: list[Any] = [None, "text", 7, True, float("nan"), [], {}, [None, "x", 3]]
 
 
 def _replace(body: dict[str, Any], path: tuple[str | int, ...], value: Any) -> dict[str, Any]:

@@ -83,7 +83,8 @@ def runs_as_root(manifest: Manifest, graph: ObjectGraph, options: Any) -> Iterat
     for ref in all_containers(manifest):
         user = effective(template, ref, "runAsUser")
         non_root = effective(template, ref, "runAsNonRoot")
-        uid = user.value if isinstance(user.value, int) and user.value is not True else None
+        is_uid = isinstance(user.value, int) and not isinstance(user.value, bool)
+        uid = user.value if is_uid else None
         if uid == 0:
             text = "runs as root: runAsUser is 0"
             plural = "run as root: runAsUser is 0"

@@ -223,6 +223,8 @@ def request_exceeds_limit(
                 request, limit = parse_quantity(requests[name]), parse_quantity(limits[name])
             except (ValueError, TypeError):
                 continue  # RS007 reports it
+            if not (request.is_finite() and limit.is_finite()):
+                continue  # RS007 reports it
             said = f"{who} requests {name} {requests[name]}"
             if name in OVERCOMMITTABLE and request > limit:
                 message = f"{said}, more than its limit {limits[name]}"
