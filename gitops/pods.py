@@ -113,6 +113,29 @@ def containers(manifest: Manifest, *, init: bool = True) -> list[ContainerRef]:
     return found
 
 
+def all_containers(manifest: Manifest) -> list[ContainerRef]:
+    """Containers, init containers and ephemeral containers: every container that security
+    settings apply to (ephemeral containers are debug containers added to a running Pod;
+    they count as neither main nor init containers, so ``init`` is False)."""
+    found = containers(manifest)
+    template = pod_template(manifest)
+    entries = template.spec.get("ephemeralContainers") if template else None
+    if template is not None and isinstance(entries, list):
+        path = (*template.path, "spec", "ephemeralContainers")
+        found += [
+            ContainerRef(entry, (*path, index), False)
+            for index, entry in enumerate(entries)
+            if isinstance(entry, dict)
+        ]
+    return found
+
+
+def is_sidecar(ref: ContainerRef) -> bool:
+    """An init container with ``restartPolicy: Always`` (a native sidecar, Kubernetes 1.29+):
+    it starts before the main containers and runs as long as they do."""
+    return ref.init and ref.container.get("restartPolicy") == "Always"
+
+
 def replicas(manifest: Manifest) -> int | None:
     """Declared replicas of a replicated workload: the API default 1 when unset, None for
     kinds without replicas."""

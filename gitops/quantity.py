@@ -47,6 +47,38 @@ def parse_quantity(text: str | int | float) -> Decimal:
     return value * _SUFFIX[suffix or ""]
 
 
+_BYTE_UNIT_TYPO = re.compile(r"^(\d+(?:\.\d+)?)\s*([kKMGTPE])(i?)[bB]$")
+_BYTE_RESOURCES = ("memory", "ephemeral-storage", "storage")
+
+
+def quantity_problem(resource: str, value: object) -> str | None:
+    """Why ``value`` is not a usable quantity for ``resource`` (``cpu``, ``memory``, ...),
+    phrased to follow the value's name in a message; None when it is fine."""
+    try:
+        if not isinstance(value, str | int | float):
+            raise ValueError(value)
+        amount = parse_quantity(value)
+    except ValueError:
+        typo = _BYTE_UNIT_TYPO.match(value) if isinstance(value, str) else None
+        if not typo:
+            return f"{value!r} is not a Kubernetes quantity (such as 500m, 2, 512Mi or 1Gi)"
+        number, unit, binary = typo.groups()
+        unit = unit.upper()
+        hint = f"{number}{unit}i (binary)"
+        if not binary:
+            hint += f" or {number}{'k' if unit == 'K' else unit} (decimal)"
+        return f"{value!r} is not a Kubernetes quantity; write {hint}"
+    if not amount.is_finite():
+        return f"{value!r} is not a finite quantity"
+    if amount < 0:
+        return f"{value!r} is negative"
+    is_bytes = resource in _BYTE_RESOURCES or resource.startswith("hugepages-")
+    if is_bytes and isinstance(value, str) and value.strip().endswith("m"):
+        number = value.strip()[:-1]
+        return f"{value!r} means {amount.normalize():f} bytes (m is milli); write {number}Mi"
+    return None
+
+
 def scale_cpu(text: str, factor: float) -> str:
     """CPU quantity times ``factor``, rounded up to whole millicores (``500m * 0.25 = 125m``)."""
     millis = (parse_quantity(text) * 1000 * Decimal(str(factor))).to_integral_value(ROUND_CEILING)

@@ -3,6 +3,24 @@
 from __future__ import annotations
 
 from gitops.lint.registry import Registry
-from gitops.lint.rules import images, input
+from gitops.lint.rules import (
+    capabilities,
+    host_access,
+    hygiene,
+    images,
+    input,
+    podsecurity,
+    probes,
+    resources,
+)
 
-REGISTRY = Registry.collect(input.RULES, images.RULES)
+REGISTRY = Registry.collect(
+    input.RULES,
+    images.RULES,
+    probes.RULES,
+    resources.RULES,
+    podsecurity.RULES,
+    capabilities.RULES,
+    host_access.RULES,
+    hygiene.RULES,
+)

@@ -75,4 +75,43 @@ def image_not_pinned_by_digest(
             )
 
 
-RULES = (mutable_image_tag, image_not_pinned_by_digest)
+@rule(
+    "IM003",
+    "mutable-tag-not-always-pulled",
+    family=FAMILY,
+    severity=Severity.WARNING,
+    kinds=WORKLOAD_KINDS,
+)
+def mutable_tag_not_always_pulled(
+    manifest: Manifest, graph: ObjectGraph, options: Any
+) -> Iterator[Violation]:
+    """A container with a moving image tag is told not to pull it again.
+
+    Why: For ``latest`` or no tag, Kubernetes defaults imagePullPolicy to Always, so each
+    pod start fetches what the tag means now. An explicit IfNotPresent or Never instead keeps
+    whatever each node cached first: nodes run different builds under one tag, and a new
+    push never reaches a node that has the tag already. A release tag or a digest names
+    fixed content, and IfNotPresent is right for it (pods then start without the registry),
+    so unlike kube-score and Polaris this rule does not ask for Always there. IM001 reports
+    the moving tag itself; this rule adds that the pull policy makes it worse.
+    Fix: Pin the image (see IM001); until then, set imagePullPolicy: Always or remove it.
+    """
+    for ref in containers(manifest):
+        image = ref.container.get("image")
+        policy = ref.container.get("imagePullPolicy")
+        if not isinstance(image, str) or policy not in ("IfNotPresent", "Never"):
+            continue
+        try:
+            parsed = parse_image(image)
+        except ValueError:
+            continue  # IM001 reports malformed references
+        if parsed.digest is None and parsed.tag in (None, "latest"):
+            yield Violation(
+                message=f'container "{ref.name}" image "{image}" uses a moving tag with '
+                f"imagePullPolicy {policy}, so each node keeps the build it cached first",
+                path=(*ref.path, "imagePullPolicy"),
+                container=ref.name,
+            )
+
+
+RULES = (mutable_image_tag, image_not_pinned_by_digest, mutable_tag_not_always_pulled)
