@@ -30,7 +30,7 @@ import yaml
 
 from gitops.findings import Finding
 from gitops.graph import ObjectGraph
-from gitops.lint.engine import ActiveRule, problem_findings, run_rules
+from gitops.lint.engine import ActiveRule, problem_findings, run_rules, violation_finding
 from gitops.lint.registry import Registry, Rule
 from gitops.manifests import LoadProblem, Manifest, load, load_text
 
@@ -94,8 +94,24 @@ def lint_case(case: Case, registry: Registry) -> list[Finding]:
         data = case.raw if case.raw is not None else case.manifests
         load_text(data, f"{case.code}.yaml", manifests, problems)
     findings = problem_findings(problems, registry)
-    findings += run_rules(ObjectGraph(manifests), [ActiveRule(rule, rule.severity, options)])
+    entry = ActiveRule(rule, rule.severity, options)
+    findings += run_rules(ObjectGraph(manifests), [entry])
+    if rule.engine == "suppress":
+        findings += _suppression_findings(manifests, entry, registry)
     return sorted((f for f in findings if f.code == case.code), key=Finding.sort_key)
+
+
+def _suppression_findings(
+    manifests: list[Manifest], entry: ActiveRule, registry: Registry
+) -> list[Finding]:
+    from gitops.lint.suppress import annotation_problems, ignore_annotations
+
+    return [
+        violation_finding(manifest, entry, violation)
+        for manifest in manifests
+        for code, violation in annotation_problems(ignore_annotations(manifest), registry)
+        if code == entry.rule.code
+    ]
 
 
 def matches(finding: Finding, expected: dict[str, Any]) -> bool:

@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from gitops.lint.registry import Registry
-from gitops.lint.rules import images, input
+from gitops.lint.rules import images, input, suppression
 
-REGISTRY = Registry.collect(input.RULES, images.RULES)
+REGISTRY = Registry.collect(input.RULES, images.RULES, suppression.RULES)
