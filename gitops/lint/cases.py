@@ -122,3 +122,18 @@ def matches(finding: Finding, expected: dict[str, Any]) -> bool:
         elif getattr(finding, key) != want:
             return False
     return True
+
+
+@dataclass(frozen=True)
+class Examples:
+    """A rule's documented examples: its first failing and first passing case, as YAML."""
+
+    bad: str | None
+    good: str | None
+
+
+def examples(code: str) -> Examples:
+    cases = [c for c in load_cases(code) if c.raw is None and not c.unreadable]
+    bad = next((c.manifests for c in cases if not c.passing), None)
+    good = next((c.manifests for c in cases if c.passing), None)
+    return Examples(bad=bad.rstrip("\n") if bad else None, good=good.rstrip("\n") if good else None)
