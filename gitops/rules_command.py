@@ -18,7 +18,7 @@ def run_rules(ref: str | None, *, output_format: str, echo: Callable[[str], None
     found = CATALOG.lookup(ref)
     if not found:
         names = [*CATALOG.by_code, *CATALOG.by_name, *CATALOG.families]
-        close = difflib.get_close_matches(ref, names, n=3, cutoff=0.6)
+        close = difflib.get_close_matches(ref, names, n=3, cutoff=0.7)
         raise ConfigError(
             f"no rule, name or family {ref!r}"
             + (f"; did you mean: {', '.join(close)}?" if close else ""),

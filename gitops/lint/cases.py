@@ -133,7 +133,20 @@ class Examples:
 
 
 def examples(code: str) -> Examples:
-    cases = [c for c in load_cases(code) if c.raw is None and not c.unreadable]
-    bad = next((c.manifests for c in cases if not c.passing), None)
-    good = next((c.manifests for c in cases if c.passing), None)
-    return Examples(bad=bad.rstrip("\n") if bad else None, good=good.rstrip("\n") if good else None)
+    shown = [(c, _shown_text(c)) for c in load_cases(code)]
+    bad = next((text for c, text in shown if text and not c.passing), None)
+    good = next((text for c, text in shown if text and c.passing), None)
+    return Examples(bad=bad, good=good)
+
+
+def _shown_text(case: Case) -> str | None:
+    """The case's manifests as text, or None when they cannot be shown as text (a missing
+    file, bytes that are not UTF-8)."""
+    if case.unreadable:
+        return None
+    if case.raw is None:
+        return case.manifests.rstrip("\n") or None
+    try:
+        return case.raw.decode("utf-8-sig").rstrip("\n") or None
+    except UnicodeDecodeError:
+        return None

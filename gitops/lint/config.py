@@ -227,7 +227,7 @@ class _Parser:
             return ref
         names = [*self.registry.by_code, *self.registry.by_name]
         names += list(self.registry.families) if family else []
-        close = difflib.get_close_matches(ref, names, n=3, cutoff=0.6)
+        close = difflib.get_close_matches(ref, names, n=3, cutoff=0.7)
         hint = f"; did you mean: {', '.join(close)}?" if close else ""
         kind = "rule code, name or family" if family else "rule code or name"
         raise self.fail(

@@ -133,7 +133,8 @@ def _describe(hint: Any) -> str:
     if origin is typing.Literal:
         return "one of " + ", ".join(repr(a) for a in args)
     if origin in (tuple, list, frozenset, set):
-        return f"a list of {_describe(args[0]) if args else 'values'}"
+        plural = {str: "strings", int: "integers", float: "numbers", bool: "booleans"}
+        return f"a list of {plural.get(args[0], _describe(args[0])) if args else 'values'}"
     if origin in (dict, Mapping):
         return "a table"
     names = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}

@@ -87,7 +87,7 @@ def annotation_problems(
             if known.lookup(ref):
                 continue
             names = [*known.by_code, *known.by_name, *known.families]
-            close = difflib.get_close_matches(ref, names, n=1, cutoff=0.6)
+            close = difflib.get_close_matches(ref, names, n=1, cutoff=0.7)
             hint = f" (did you mean {close[0]}?)" if close else ""
             yield (
                 IGNORE_NAMES_UNKNOWN_RULE,
