@@ -123,6 +123,13 @@ def synth(
     metavar="ENV",
     help="Environment of files not in the render index and not under rendered/<env>/.",
 )
+@click.option(
+    "--context",
+    multiple=True,
+    type=click.Path(),
+    metavar="PATH",
+    help="Also load PATH for cross-object rules, without reporting on it (repeatable).",
+)
 @click.option("--enable", multiple=True, metavar="RULE", help="Also run this rule or family.")
 @click.option("--disable", multiple=True, metavar="RULE", help="Do not run this rule or family.")
 @click.pass_context
@@ -134,6 +141,7 @@ def lint(
     fail_on: str | None,
     preset: str | None,
     env: str | None,
+    context: tuple[str, ...],
     enable: tuple[str, ...],
     disable: tuple[str, ...],
 ) -> int:
@@ -152,6 +160,7 @@ def lint(
         fail_on=fail_on,
         preset=preset,
         env=env,
+        context=context,
         enable=enable,
         disable=disable,
         color=color,

@@ -22,6 +22,7 @@ def run_lint(
     fail_on: str | None = None,
     preset: str | None = None,
     env: str | None = None,
+    context: Sequence[str] = (),
     enable: Sequence[str] = (),
     disable: Sequence[str] = (),
     color: bool = False,
@@ -29,7 +30,16 @@ def run_lint(
     stdin: IO[bytes] | None = None,
 ) -> ExitCode:
     flags = flags_layer(REGISTRY, preset=preset, fail_on=fail_on, enable=enable, disable=disable)
-    run = lint(paths, settings, registry=REGISTRY, known=CATALOG, flags=flags, env=env, stdin=stdin)
+    run = lint(
+        paths,
+        settings,
+        registry=REGISTRY,
+        known=CATALOG,
+        flags=flags,
+        env=env,
+        context=context,
+        stdin=stdin,
+    )
     report = Report(
         findings=run.findings,
         rules=run.rules,

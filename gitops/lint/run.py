@@ -21,7 +21,7 @@ from gitops.lint.config import Layer, LintSettings, Resolved, parse_lint_setting
 from gitops.lint.engine import problem_findings, run_rules_on, violation_finding
 from gitops.lint.registry import Registry, Rule
 from gitops.lint.suppress import annotation_problems, ignore_annotations, suppress
-from gitops.manifests import STDIN, LoadResult, Manifest, load
+from gitops.manifests import STDIN, LoadResult, Manifest, discover, load
 from gitops.render_index import RenderIndex, read_index
 from gitops.settings import ENVS_DIR, INDEX_PATH, PYPROJECT, RENDERED_DIR, Settings
 from gitops.user_code import relative
@@ -54,13 +54,16 @@ def lint(
     known: Registry | None = None,
     flags: Layer | None = None,
     env: str | None = None,
+    context: Sequence[str] = (),
     stdin: IO[bytes] | None = None,
 ) -> LintRun:
     """Lint ``paths`` (files, directories, ``-`` for stdin; default ``rendered/``).
 
     ``registry`` holds the rules that can run; ``known`` every rule an ignore annotation may
     name (defaults to ``registry``); ``flags`` are command-line overrides; ``env`` is the
-    environment of files whose environment is not otherwise known.
+    environment of files whose environment is not otherwise known. Objects in ``context``
+    (files or directories) are visible to cross-object rules but not reported on, so linting
+    only the files a commit changed still sees, say, the PodDisruptionBudget that covers them.
     """
     known = known or registry
     index = read_index(settings.index_path, INDEX_PATH) or RenderIndex()
@@ -78,7 +81,7 @@ def lint(
     loaded = _load(paths, settings, stdin)
     places = _Places(settings.root, index, set(known_envs), env)
     runner = _Runner(config, registry, known, flags, places)
-    graph = ObjectGraph(loaded.manifests)
+    graph = ObjectGraph([*loaded.manifests, *_context(context, loaded)])
     findings: list[Finding] = []
     for manifest in loaded.manifests:
         findings += runner.object_findings(manifest, graph)
@@ -112,6 +115,17 @@ def _load(paths: Sequence[str], settings: Settings, stdin: IO[bytes] | None) -> 
             fix="pass files ending in .yaml, .yml or .json, or directories holding them",
         )
     return loaded
+
+
+def _context(context: Sequence[str], focus: LoadResult) -> list[Manifest]:
+    """Objects of ``context`` files that are not among the linted files (an object loaded
+    twice would look like a duplicate to the graph)."""
+    if not context:
+        return []
+    linted = {Path(p).resolve() for p in {m.path for m in focus.manifests} if p != STDIN}
+    linted |= {Path(p.path).resolve() for p in focus.problems if p.path != STDIN}
+    extra = [f for f in discover(context) if f != STDIN and Path(f).resolve() not in linted]
+    return load(extra).manifests
 
 
 def _env_modules(settings: Settings) -> set[str]:
