@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,9 +13,10 @@ import pytest
 from gitops.errors import ConfigError
 from gitops.findings import Severity
 from gitops.graph import ObjectGraph
-from gitops.lint.config import flags_layer, glob_regex, parse_lint_settings, resolve
+from gitops.lint.config import flags_layer, glob_regex, parse_lint_settings
 from gitops.lint.registry import Registry, Violation, rule
 from gitops.lint.rules import REGISTRY
+from gitops.lint.selection import resolve
 from gitops.manifests import Manifest
 
 
@@ -210,3 +212,10 @@ def test_ignore_entries_need_rules_and_a_reason() -> None:
 )
 def test_path_globs(pattern: str, path: str, expected: bool) -> None:
     assert bool(glob_regex(pattern).match(path)) is expected
+
+
+def test_readme_example_config_is_valid() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Linting", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    settings = parse(block, REGISTRY, known_envs=("dev", "prod"))
+    assert "IM002" in active(settings, "prod") and settings.ignores[0].paths == ("vendor/**",)
