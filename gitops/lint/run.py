@@ -22,8 +22,13 @@ from gitops.lint.config import Layer, LintSettings, parse_lint_settings
 from gitops.lint.engine import problem_findings, run_rules_on, violation_finding
 from gitops.lint.registry import Registry, Rule
 from gitops.lint.selection import Resolved, resolve
-from gitops.lint.suppress import annotation_problems, ignore_annotations, suppress
-from gitops.manifests import STDIN, LoadResult, Manifest, discover, load
+from gitops.lint.suppress import (
+    IgnoreAnnotation,
+    annotation_problems,
+    ignore_annotations,
+    suppress,
+)
+from gitops.manifests import STDIN, LoadProblem, LoadResult, Manifest, discover, load
 from gitops.render_index import RenderIndex, read_index
 from gitops.settings import ENVS_DIR, INDEX_PATH, PYPROJECT, RENDERED_DIR, Settings
 from gitops.user_code import relative
@@ -137,8 +142,8 @@ def _env_modules(settings: Settings) -> set[str]:
     return {p.stem for p in envs_dir.glob("*.py") if not p.name.startswith("_")}
 
 
-def _grouped(loaded: LoadResult) -> dict[str, list[Any]]:
-    grouped: dict[str, list[Any]] = defaultdict(list)
+def _grouped(loaded: LoadResult) -> dict[str, list[LoadProblem]]:
+    grouped: dict[str, list[LoadProblem]] = defaultdict(list)
     for problem in loaded.problems:
         grouped[problem.path].append(problem)
     return grouped
@@ -224,7 +229,7 @@ class _Runner:
                     found.append(violation_finding(manifest, by_code[code], violation))
         return [self._finish(f, rel, env, annotations) for f in found]
 
-    def problem_findings(self, path: str, problems: list[Any]) -> list[Finding]:
+    def problem_findings(self, path: str, problems: list[LoadProblem]) -> list[Finding]:
         rel = self.places.rel(path)
         env = self.places.env(rel)
         self._env_of_path[rel] = env
@@ -232,7 +237,13 @@ class _Runner:
         found = problem_findings(problems, self.registry, active)
         return [self._finish(f, rel, env, ()) for f in found if f.code in active]
 
-    def _finish(self, finding: Finding, rel: str, env: str | None, annotations: Any) -> Finding:
+    def _finish(
+        self,
+        finding: Finding,
+        rel: str,
+        env: str | None,
+        annotations: Sequence[IgnoreAnnotation],
+    ) -> Finding:
         finding = replace(finding, path=rel)
         finding = suppress(finding, annotations, self.config.ignores, env, self.known, rel)
         entry = self.places.source(rel)

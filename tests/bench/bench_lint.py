@@ -35,9 +35,7 @@ def main(objects: int) -> None:
             files[f"rendered/{env}/app{i % 50}/deployment.app{i}.yaml"] = deployment(
                 name=f"app{i}", image=image, annotations=annotations
             )
-        settings = write_repo(
-            Path(tmp), files, '[tool.gitops.lint.env.prod]\nenable = ["IM002"]\n'
-        )
+        settings = write_repo(Path(tmp), files, '[tool.gitops.lint.env.prod]\nenable = ["IM002"]\n')
         for label, work in (
             ("lint", lambda: lint([], settings, registry=REGISTRY, known=CATALOG)),
         ):

@@ -1,70 +1,16 @@
-"""[tool.gitops.lint] parsing and the precedence of presets, layers and flags."""
+"""[tool.gitops.lint] parsing: every key, value, rule and option is checked."""
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from gitops.errors import ConfigError
-from gitops.findings import Severity
-from gitops.graph import ObjectGraph
-from gitops.lint.config import flags_layer, glob_regex, parse_lint_settings
-from gitops.lint.registry import Registry, Violation, rule
+from gitops.lint.config import glob_regex
 from gitops.lint.rules import REGISTRY
 from gitops.lint.selection import resolve
-from gitops.manifests import Manifest
-
-
-@dataclass(frozen=True)
-class ReplicaOptions:
-    minimum: int = 2
-    """Fewest replicas accepted."""
-    kinds: tuple[str, ...] = ("Deployment",)
-    """Kinds checked."""
-    ratio: float = 1.5
-
-
-@rule(
-    "TS001",
-    "too-few-replicas",
-    family="testing",
-    severity=Severity.WARNING,
-    strict_severity=Severity.ERROR,
-    options=ReplicaOptions(),
-)
-def too_few_replicas(manifest: Manifest, graph: ObjectGraph, options: Any) -> Iterator[Violation]:
-    """A workload runs fewer replicas than the minimum.
-
-    Why: One pod means every node drain and every crash is an outage for its users.
-    Fix: Raise spec.replicas.
-    """
-    yield from ()
-
-
-TEST_REGISTRY = Registry.collect(REGISTRY.rules, (too_few_replicas,))
-
-
-def parse(text: str, registry: Registry = TEST_REGISTRY, known_envs: tuple[str, ...] = ()) -> Any:
-    table = tomllib.loads(text).get("tool", {}).get("gitops", {}).get("lint", {})
-    return parse_lint_settings(table, registry, where="pyproject.toml", known_envs=known_envs)
-
-
-def active(settings: Any, env: str | None = None, **flags: Any) -> dict[str, Severity]:
-    layer = flags_layer(TEST_REGISTRY, **flags) if flags else None
-    return {a.rule.code: a.severity for a in resolve(settings, TEST_REGISTRY, env, layer).active}
-
-
-def test_defaults_are_the_recommended_preset() -> None:
-    on = active(parse(""))
-    assert on["IM001"] == Severity.ERROR
-    assert "IM002" not in on
-    assert on["TS001"] == Severity.WARNING
-    assert resolve(parse(""), TEST_REGISTRY, None).fail_threshold == Severity.ERROR
+from tests.lint.support import TEST_REGISTRY, ReplicaOptions, active, parse
 
 
 def test_unknown_key_names_it_and_lists_the_valid_ones() -> None:
@@ -130,58 +76,11 @@ def test_options_are_checked_against_the_rule_options_dataclass() -> None:
         parse("[tool.gitops.lint.options.images]\nx = 1\n")
 
 
-def test_strict_preset_enables_every_rule_at_its_strict_severity() -> None:
-    on = active(parse("[tool.gitops.lint]\npreset = 'strict'\n"))
-    assert on["IM002"] == Severity.WARNING
-    assert on["TS001"] == Severity.ERROR  # strict_severity
-    assert set(on) == {r.code for r in TEST_REGISTRY.rules}
-
-
-def test_explicit_severity_wins_over_strict_and_rule_beats_family() -> None:
-    settings = parse(
-        "[tool.gitops.lint]\npreset = 'strict'\n"
-        "[tool.gitops.lint.severity]\ntesting = 'info'\nimages = 'info'\nIM001 = 'warning'\n"
-    )
-    on = active(settings)
-    assert on["TS001"] == Severity.INFO
-    assert on["IM002"] == Severity.INFO
-    assert on["IM001"] == Severity.WARNING
-
-
-def test_family_disable_then_rule_enable_in_one_layer() -> None:
-    on = active(parse("[tool.gitops.lint]\ndisable = ['images']\nenable = ['IM001']\n"))
-    assert "IM001" in on and "IM002" not in on
-
-
-def test_env_override_applies_to_its_env_only() -> None:
-    settings = parse(
-        "[tool.gitops.lint]\ndisable = ['TS001']\nfail_on = 'error'\n"
-        "[tool.gitops.lint.env.prod]\nenable = ['IM002', 'TS001']\nfail_on = 'warning'\n"
-        "[tool.gitops.lint.env.prod.severity]\nIM002 = 'error'\n",
-        known_envs=("dev", "prod"),
-    )
-    assert "IM002" not in active(settings, "dev") and "TS001" not in active(settings, "dev")
-    assert active(settings, "prod")["IM002"] == Severity.ERROR
-    assert "TS001" in active(settings, "prod")
-    assert resolve(settings, TEST_REGISTRY, "prod").fail_threshold == Severity.WARNING
-    assert resolve(settings, TEST_REGISTRY, "dev").fail_threshold == Severity.ERROR
-
-
 def test_env_table_must_name_a_known_environment() -> None:
     with pytest.raises(ConfigError) as caught:
         parse("[tool.gitops.lint.env.prd]\npreset = 'strict'\n", known_envs=("dev", "prod"))
     assert "[tool.gitops.lint.env.prd] names unknown environment 'prd'" in caught.value.message
     assert caught.value.fix == "use one of: dev, prod"
-
-
-def test_flags_override_config() -> None:
-    settings = parse("[tool.gitops.lint]\nenable = ['IM002']\nfail_on = 'warning'\n")
-    on = active(settings, preset="strict", disable=["IM002"], fail_on="never")
-    assert "IM002" not in on and on["TS001"] == Severity.ERROR
-    layer = flags_layer(TEST_REGISTRY, fail_on="never")
-    assert resolve(settings, TEST_REGISTRY, None, layer).fail_threshold is None
-    with pytest.raises(ConfigError, match="command line: unknown rule code, name or family 'X1'"):
-        flags_layer(TEST_REGISTRY, enable=["X1"])
 
 
 def test_ignore_entries_need_rules_and_a_reason() -> None:

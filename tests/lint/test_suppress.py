@@ -152,3 +152,14 @@ def test_env_scoped_config_ignore(tmp_path: Path) -> None:
         ("rendered/dev/shop/deployment.web.yaml", True),
         ("rendered/prod/shop/deployment.web.yaml", False),
     ]
+
+
+def test_suppress_construct_prop_emits_what_the_linter_reads(tmp_path: Path) -> None:
+    from gitops.constructs import Suppress
+
+    annotations = Suppress(rules=("IM001",), reason=REASON).annotations()
+    settings = write_repo(
+        tmp_path, {"k8s/web.yaml": deployment(image="web:latest", annotations=annotations)}
+    )
+    [finding] = run(settings, "k8s").findings
+    assert finding.suppressed and finding.suppression == REASON
