@@ -127,12 +127,18 @@ def flags_layer(
     disable: Sequence[str] = (),
 ) -> Layer:
     """Command-line flags as the highest layer (checked like config values)."""
-    table: dict[str, Any] = {"enable": list(enable), "disable": list(disable)}
-    if preset is not None:
-        table["preset"] = preset
-    if fail_on is not None:
-        table["fail_on"] = fail_on
-    return _Parser(registry, "command line").layer(table, "flags")
+    parser = _Parser(registry, "command line")
+    on = parser.refs(list(enable), "--enable")
+    off = parser.refs(list(disable), "--disable")
+    both = parser.conflicts(on, off)
+    if both:
+        raise parser.fail(f"--enable and --disable both name {', '.join(both)}")
+    return Layer(
+        preset=None if preset is None else parser.choice(preset, PRESETS, "--preset"),
+        enable=on,
+        disable=off,
+        fail_on=None if fail_on is None else parser.choice(fail_on, FAIL_ON, "--fail-on"),
+    )
 
 
 class _Parser:
@@ -185,18 +191,24 @@ class _Parser:
     def codes(self, refs: Sequence[str]) -> set[str]:
         return {r.code for ref in refs for r in self.registry.lookup(ref)}
 
+    def conflicts(self, enable: Sequence[str], disable: Sequence[str]) -> list[str]:
+        """Rules both switched on and off at one level of specificity (a family switch and a
+        rule switch may disagree: the rule's wins)."""
+        both: set[str] = set()
+        for level in (0, 1):
+            on = self.codes([r for r in enable if specificity(self.registry, r) == level])
+            off = self.codes([r for r in disable if specificity(self.registry, r) == level])
+            both |= on & off
+        return sorted(both)
+
     def layer(self, table: Mapping[str, Any], section: str) -> Layer:
         preset = table.get("preset")
         fail_on = table.get("fail_on")
         enable = self.refs(table.get("enable", []), f"{section} enable")
         disable = self.refs(table.get("disable", []), f"{section} disable")
-        for level in (0, 1):
-            on = self.codes([r for r in enable if specificity(self.registry, r) == level])
-            off = self.codes([r for r in disable if specificity(self.registry, r) == level])
-            if on & off:
-                raise self.fail(
-                    f"{section} both enables and disables {', '.join(sorted(on & off))}"
-                )
+        both = self.conflicts(enable, disable)
+        if both:
+            raise self.fail(f"{section} both enables and disables {', '.join(both)}")
         severity: dict[str, Severity] = {}
         seen: dict[str, Severity] = {}
         for ref, value in self.table(table.get("severity", {}), f"{section} severity").items():

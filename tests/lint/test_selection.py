@@ -62,5 +62,14 @@ def test_flags_override_config() -> None:
     assert "IM002" not in on and on["TS001"] == Severity.ERROR
     layer = flags_layer(TEST_REGISTRY, fail_on="never")
     assert resolve(settings, TEST_REGISTRY, None, layer).fail_threshold is None
-    with pytest.raises(ConfigError, match="command line: unknown rule code, name or family 'X1'"):
+    with pytest.raises(
+        ConfigError, match="command line: unknown rule code, name or family 'X1' in --enable"
+    ):
         flags_layer(TEST_REGISTRY, enable=["X1"])
+
+
+def test_flag_family_disable_with_rule_enable_keeps_the_rule() -> None:
+    on = active(parse(""), disable=["images"], enable=["IM001"])
+    assert "IM001" in on and "IM002" not in on
+    with pytest.raises(ConfigError, match="--enable and --disable both name IM001"):
+        flags_layer(TEST_REGISTRY, enable=["IM001"], disable=["mutable-image-tag"])
