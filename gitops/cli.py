@@ -14,6 +14,9 @@ import click
 
 from gitops import __version__
 from gitops.errors import ExitCode, GitopsError
+from gitops.lint.config import FAIL_ON, PRESETS
+from gitops.lint.rules_doc import FORMATS as RULES_FORMATS
+from gitops.report import REPORTERS
 from gitops.settings import Settings, find_root, load_settings
 
 DEBUG_ENV = "GITOPS_DEBUG"
@@ -97,6 +100,90 @@ def synth(
     return run_synth(
         _settings(ctx), envs=envs, apps=apps, paths=paths, check=check, echo=click.echo
     )
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(REPORTERS)),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    help="Lowest severity that fails the run (exit 1). Default: fail_on in config, else error.",
+)
+@click.option("--preset", type=click.Choice(PRESETS), help="Rule preset. Default: recommended.")
+@click.option(
+    "--env",
+    metavar="ENV",
+    help="Environment of files not in the render index and not under rendered/<env>/.",
+)
+@click.option(
+    "--context",
+    multiple=True,
+    type=click.Path(),
+    metavar="PATH",
+    help="Also load PATH for cross-object rules, without reporting on it (repeatable).",
+)
+@click.option("--enable", multiple=True, metavar="RULE", help="Also run this rule or family.")
+@click.option("--disable", multiple=True, metavar="RULE", help="Do not run this rule or family.")
+@click.pass_context
+@_exit_code_of
+def lint(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    output_format: str,
+    fail_on: str | None,
+    preset: str | None,
+    env: str | None,
+    context: tuple[str, ...],
+    enable: tuple[str, ...],
+    disable: tuple[str, ...],
+) -> int:
+    """Lint Kubernetes YAML/JSON: PATHS are files, directories (recursive) or - for stdin.
+
+    Default PATH: rendered/ under the config repo root. Exit 1 when an unsuppressed finding is
+    at or above --fail-on.
+    """
+    from gitops.lint_command import run_lint
+
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    return run_lint(
+        _settings(ctx),
+        paths=paths,
+        output_format=output_format,
+        fail_on=fail_on,
+        preset=preset,
+        env=env,
+        context=context,
+        enable=enable,
+        disable=disable,
+        color=color,
+        echo=lambda text: click.echo(text, nl=False),
+    )
+
+
+@cli.command()
+@click.argument("rule", required=False, metavar="[CODE-or-NAME]")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(RULES_FORMATS),
+    default="text",
+    show_default=True,
+    help="markdown is what docs/rules.md is generated with.",
+)
+@_exit_code_of
+def rules(rule: str | None, output_format: str) -> int:
+    """List every rule, or explain one (a code, name or family)."""
+    from gitops.rules_command import run_rules
+
+    return run_rules(rule, output_format=output_format, echo=lambda t: click.echo(t, nl=False))
 
 
 def main() -> None:

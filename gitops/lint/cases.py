@@ -30,7 +30,7 @@ import yaml
 
 from gitops.findings import Finding
 from gitops.graph import ObjectGraph
-from gitops.lint.engine import ActiveRule, problem_findings, run_rules
+from gitops.lint.engine import ActiveRule, problem_findings, run_rules, violation_finding
 from gitops.lint.registry import Registry, Rule
 from gitops.manifests import LoadProblem, Manifest, load, load_text
 
@@ -94,8 +94,24 @@ def lint_case(case: Case, registry: Registry) -> list[Finding]:
         data = case.raw if case.raw is not None else case.manifests
         load_text(data, f"{case.code}.yaml", manifests, problems)
     findings = problem_findings(problems, registry)
-    findings += run_rules(ObjectGraph(manifests), [ActiveRule(rule, rule.severity, options)])
+    entry = ActiveRule(rule, rule.severity, options)
+    findings += run_rules(ObjectGraph(manifests), [entry])
+    if rule.engine == "suppress":
+        findings += _suppression_findings(manifests, entry, registry)
     return sorted((f for f in findings if f.code == case.code), key=Finding.sort_key)
+
+
+def _suppression_findings(
+    manifests: list[Manifest], entry: ActiveRule, registry: Registry
+) -> list[Finding]:
+    from gitops.lint.suppress import annotation_problems, ignore_annotations
+
+    return [
+        violation_finding(manifest, entry, violation)
+        for manifest in manifests
+        for code, violation in annotation_problems(ignore_annotations(manifest), registry)
+        if code == entry.rule.code
+    ]
 
 
 def matches(finding: Finding, expected: dict[str, Any]) -> bool:
@@ -106,3 +122,31 @@ def matches(finding: Finding, expected: dict[str, Any]) -> bool:
         elif getattr(finding, key) != want:
             return False
     return True
+
+
+@dataclass(frozen=True)
+class Examples:
+    """A rule's documented examples: its first failing and first passing case, as YAML."""
+
+    bad: str | None
+    good: str | None
+
+
+def examples(code: str) -> Examples:
+    shown = [(c, _shown_text(c)) for c in load_cases(code)]
+    bad = next((text for c, text in shown if text and not c.passing), None)
+    good = next((text for c, text in shown if text and c.passing), None)
+    return Examples(bad=bad, good=good)
+
+
+def _shown_text(case: Case) -> str | None:
+    """The case's manifests as text, or None when they cannot be shown as text (a missing
+    file, bytes that are not UTF-8)."""
+    if case.unreadable:
+        return None
+    if case.raw is None:
+        return case.manifests.rstrip("\n") or None
+    try:
+        return case.raw.decode("utf-8-sig").rstrip("\n") or None
+    except UnicodeDecodeError:
+        return None

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from gitops.findings import Finding, Severity
 from gitops.graph import ObjectGraph
-from gitops.lint.registry import Registry, Rule
+from gitops.lint.registry import Registry, Rule, Violation
 from gitops.manifests import LoadProblem, Manifest
 
 
@@ -23,6 +23,14 @@ class ActiveRule:
 
 
 def run_rules(graph: ObjectGraph, active: Sequence[ActiveRule]) -> list[Finding]:
+    return run_rules_on(graph.manifests, graph, active)
+
+
+def run_rules_on(
+    manifests: Iterable[Manifest], graph: ObjectGraph, active: Sequence[ActiveRule]
+) -> list[Finding]:
+    """Findings of ``active`` lint rules on ``manifests`` (a part of ``graph``, e.g. one
+    environment's files, which other objects of the graph are still visible to)."""
     per_kind: dict[str, list[ActiveRule]] = defaultdict(list)
     active = [a for a in active if a.rule.engine == "lint"]
     any_kind = [a for a in active if not a.rule.kinds]
@@ -30,27 +38,30 @@ def run_rules(graph: ObjectGraph, active: Sequence[ActiveRule]) -> list[Finding]
         for kind in entry.rule.kinds:
             per_kind[kind].append(entry)
     findings: list[Finding] = []
-    for manifest in graph.manifests:
+    for manifest in manifests:
         for entry in (*per_kind.get(manifest.kind, ()), *any_kind):
             for violation in entry.rule.check(manifest, graph, entry.options):
-                line, column = manifest.locate(violation.path)
-                findings.append(
-                    Finding(
-                        code=entry.rule.code,
-                        rule=entry.rule.name,
-                        severity=entry.severity,
-                        message=violation.message,
-                        fix=violation.fix or entry.rule.doc.fix,
-                        path=manifest.path,
-                        line=line,
-                        column=column,
-                        kind=manifest.kind,
-                        namespace=_namespace(manifest),
-                        name=manifest.name or None,
-                        container=violation.container,
-                    )
-                )
+                findings.append(violation_finding(manifest, entry, violation))
     return findings
+
+
+def violation_finding(manifest: Manifest, entry: ActiveRule, violation: Violation) -> Finding:
+    """A rule's violation on ``manifest`` as a located finding."""
+    line, column = manifest.locate(violation.path)
+    return Finding(
+        code=entry.rule.code,
+        rule=entry.rule.name,
+        severity=entry.severity,
+        message=violation.message,
+        fix=violation.fix or entry.rule.doc.fix,
+        path=manifest.path,
+        line=line,
+        column=column,
+        kind=manifest.kind,
+        namespace=_namespace(manifest),
+        name=manifest.name or None,
+        container=violation.container,
+    )
 
 
 def _namespace(manifest: Manifest) -> str | None:

@@ -82,7 +82,8 @@ class Rule:
     """Default options: a frozen dataclass instance, or None for a rule without options."""
     engine: str = "lint"
     """Who reports it: ``lint`` (run over objects by the lint engine), ``loader`` (input that
-    cannot be read) or ``validate`` (schema validation)."""
+    cannot be read), ``suppress`` (ignore annotations, read by ``gitops.lint.suppress``) or
+    ``validate`` (schema validation)."""
 
     def applies_to(self, manifest: Manifest) -> bool:
         return not self.kinds or manifest.kind in self.kinds

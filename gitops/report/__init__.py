@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from gitops.findings import Finding
+from gitops.findings import Finding, Severity
 from gitops.lint.registry import Rule
 
 
@@ -24,6 +24,20 @@ class Report:
     objects: int = 0
     tool: str = "gitops"
     extra: Mapping[str, object] = field(default_factory=dict)
+    color: bool = False
+    """ANSI colours in text output (the CLI sets it when stdout is a terminal, NO_COLOR unset)."""
+
+
+def counts(report: Report) -> dict[str, int]:
+    """Unsuppressed findings per severity, suppressed findings, files and objects."""
+    tally = {s.label: 0 for s in sorted(Severity, reverse=True)}
+    suppressed = 0
+    for finding in report.findings:
+        if finding.suppressed:
+            suppressed += 1
+        else:
+            tally[finding.severity.label] += 1
+    return {**tally, "suppressed": suppressed, "files": report.files, "objects": report.objects}
 
 
 def _text(report: Report) -> str:
@@ -32,4 +46,27 @@ def _text(report: Report) -> str:
     return render(report)
 
 
-REPORTERS: dict[str, Callable[[Report], str]] = {"text": _text}
+def _json(report: Report) -> str:
+    from gitops.report.json import render
+
+    return render(report)
+
+
+def _sarif(report: Report) -> str:
+    from gitops.report.sarif import render
+
+    return render(report)
+
+
+def _github(report: Report) -> str:
+    from gitops.report.github import render
+
+    return render(report)
+
+
+REPORTERS: dict[str, Callable[[Report], str]] = {
+    "text": _text,
+    "json": _json,
+    "sarif": _sarif,
+    "github": _github,
+}

@@ -1,31 +1,69 @@
-"""Human-readable report: findings grouped by file, then a summary line."""
+"""Human-readable report: findings grouped by file, then a summary line.
+
+Suppressed findings are not listed (they were reviewed) but are counted in the summary.
+Colour is the caller's choice (``Report.color``): the CLI turns it on for a terminal only.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import groupby
 
-from gitops.findings import Finding
-from gitops.report import Report
+from gitops.findings import Finding, Severity
+from gitops.report import Report, counts
+
+_RESET = "\033[0m"
+_BOLD = "\033[1m"
+_DIM = "\033[2m"
+_COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 
 
 def render(report: Report) -> str:
+    paint = _painter(report.color)
     lines: list[str] = []
     shown = sorted((f for f in report.findings if not f.suppressed), key=Finding.sort_key)
     for path, group in groupby(shown, key=lambda f: f.path):
-        lines.append(path)
+        lines.append(paint(_BOLD, path))
         for f in group:
-            where = (
-                f" {f.kind} {f.namespace + '/' if f.namespace else ''}{f.name}" if f.kind else ""
-            )
-            container = f' container "{f.container}"' if f.container else ""
+            label = paint(_COLORS[f.severity], f"{f.severity.label:<7}")
             lines.append(
-                f"  {f.line}:{f.column} {f.severity.label} {f.code} {f.rule}:{where}{container} "
-                f"{f.message}"
+                f"  {f.line}:{f.column}  {label} {f.code} {paint(_DIM, f.rule)}  "
+                f"{_subject(f)}{f.message}"
             )
             lines.append(f"      fix: {f.fix}")
-    suppressed = sum(1 for f in report.findings if f.suppressed)
-    lines.append(
-        f"{len(shown)} finding(s), {suppressed} suppressed, in {report.objects} object(s) "
-        f"from {report.files} file(s)"
-    )
+            if f.source:
+                lines.append(f"      source: {f.source}")
+        lines.append("")
+    lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
+
+
+def summary_line(report: Report) -> str:
+    tally = counts(report)
+    parts = [
+        _plural(tally["error"], "error"),
+        _plural(tally["warning"], "warning"),
+        f"{tally['info']} info",
+    ]
+    return (
+        f"{', '.join(parts)}; {tally['suppressed']} suppressed; "
+        f"{_plural(report.objects, 'object')} in {_plural(report.files, 'file')}"
+    )
+
+
+def _subject(f: Finding) -> str:
+    if not f.kind:
+        return ""
+    # The message names the container already (rules are asked to), so it is not repeated.
+    return f"{f.kind} {f.namespace + '/' if f.namespace else ''}{f.name or ''}: "
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _painter(color: bool) -> Callable[[str, str], str]:
+    def paint(code: str, text: str) -> str:
+        return f"{code}{text}{_RESET}" if color else text
+
+    return paint

@@ -12,6 +12,7 @@ from gitops.lint.rules import (
     podsecurity,
     probes,
     resources,
+    suppression,
 )
 
 REGISTRY = Registry.collect(
@@ -23,4 +24,5 @@ REGISTRY = Registry.collect(
     capabilities.RULES,
     host_access.RULES,
     hygiene.RULES,
+    suppression.RULES,
 )

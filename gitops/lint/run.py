@@ -1,0 +1,264 @@
+"""One lint run: load once, build one object graph, run each environment's rules, suppress,
+point findings in generated files back at their source, sort.
+
+A file's environment comes from the render index (``files[path].env``) when the file is in
+it, else from its path (``rendered/<env>/...``), else from ``--env``; files of no environment
+use the top-level settings. Every object sees the whole graph, whatever its environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO, Any
+
+from gitops.errors import ConfigError, ExitCode
+from gitops.findings import Finding
+from gitops.graph import ObjectGraph
+from gitops.lint.config import Layer, LintSettings, parse_lint_settings
+from gitops.lint.engine import problem_findings, run_rules_on, violation_finding
+from gitops.lint.registry import Registry, Rule
+from gitops.lint.selection import Resolved, resolve
+from gitops.lint.suppress import (
+    IgnoreAnnotation,
+    annotation_problems,
+    ignore_annotations,
+    suppress,
+)
+from gitops.manifests import STDIN, LoadProblem, LoadResult, Manifest, discover, load
+from gitops.render_index import RenderIndex, read_index
+from gitops.settings import ENVS_DIR, INDEX_PATH, PYPROJECT, RENDERED_DIR, Settings
+from gitops.user_code import relative
+
+_NOT_ENVS = {"argocd"}
+"""Folders directly under rendered/ that are not environments."""
+
+
+@dataclass(frozen=True)
+class LintRun:
+    findings: tuple[Finding, ...]
+    """Every finding, suppressed ones included, sorted by file, line, column, code."""
+    rules: tuple[Rule, ...]
+    """Rules that ran (in any environment) or reported, by code: SARIF's rule descriptors."""
+    files: int
+    objects: int
+    failing: int
+    """Unsuppressed findings at or above their environment's ``fail_on`` threshold."""
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return ExitCode.FINDINGS if self.failing else ExitCode.OK
+
+
+def lint(
+    paths: Sequence[str],
+    settings: Settings,
+    *,
+    registry: Registry,
+    known: Registry | None = None,
+    flags: Layer | None = None,
+    env: str | None = None,
+    context: Sequence[str] = (),
+    stdin: IO[bytes] | None = None,
+) -> LintRun:
+    """Lint ``paths`` (files, directories, ``-`` for stdin; default ``rendered/``).
+
+    ``registry`` holds the rules that can run; ``known`` every rule an ignore annotation may
+    name (defaults to ``registry``); ``flags`` are command-line overrides; ``env`` is the
+    environment of files whose environment is not otherwise known. Objects in ``context``
+    (files or directories) are visible to cross-object rules but not reported on, so linting
+    only the files a commit changed still sees, say, the PodDisruptionBudget that covers them.
+    """
+    known = known or registry
+    index = read_index(settings.index_path, INDEX_PATH) or RenderIndex()
+    known_envs = sorted(set(index.environments) | _env_modules(settings))
+    if env is not None and known_envs and env not in known_envs:
+        raise ConfigError(
+            f"unknown environment {env!r}", fix=f"use one of: {', '.join(known_envs)}"
+        )
+    config = parse_lint_settings(
+        settings.tables.get("lint", {}),
+        registry,
+        where=str(settings.root / PYPROJECT),
+        known_envs=known_envs,
+    )
+    loaded = _load(paths, settings, stdin)
+    places = _Places(settings.root, index, set(known_envs), env)
+    runner = _Runner(config, registry, known, flags, places)
+    graph = ObjectGraph([*loaded.manifests, *_context(context, loaded)])
+    findings: list[Finding] = []
+    for manifest in loaded.manifests:
+        findings += runner.object_findings(manifest, graph)
+    for problem_path, problems in _grouped(loaded).items():
+        findings += runner.problem_findings(problem_path, problems)
+    findings.sort(key=Finding.sort_key)
+    failing = sum(1 for f in findings if runner.fails(f))
+    rules = {e.rule.code: e.rule for r in runner.resolved.values() for e in r.active}
+    rules.update({f.code: registry.by_code[f.code] for f in findings if f.code in registry.by_code})
+    return LintRun(
+        findings=tuple(findings),
+        rules=tuple(rules[code] for code in sorted(rules)),
+        files=loaded.files,
+        objects=len(loaded.manifests),
+        failing=failing,
+    )
+
+
+def _load(paths: Sequence[str], settings: Settings, stdin: IO[bytes] | None) -> LoadResult:
+    if not paths:
+        if not settings.rendered_dir.is_dir():
+            raise ConfigError(
+                f"no {RENDERED_DIR}/ under {settings.root} to lint",
+                fix="pass the files or directories to lint, or run gitops synth first",
+            )
+        paths = [str(settings.rendered_dir)]
+    loaded = load(paths, stdin)
+    if not loaded.files:
+        raise ConfigError(
+            f"no YAML or JSON files found in {', '.join(paths)}",
+            fix="pass files ending in .yaml, .yml or .json, or directories holding them",
+        )
+    return loaded
+
+
+def _context(context: Sequence[str], focus: LoadResult) -> list[Manifest]:
+    """Objects of ``context`` files that are not among the linted files (an object loaded
+    twice would look like a duplicate to the graph)."""
+    if not context:
+        return []
+    linted = {Path(p).resolve() for p in {m.path for m in focus.manifests} if p != STDIN}
+    linted |= {Path(p.path).resolve() for p in focus.problems if p.path != STDIN}
+    extra = [f for f in discover(context) if f != STDIN and Path(f).resolve() not in linted]
+    return load(extra).manifests
+
+
+def _env_modules(settings: Settings) -> set[str]:
+    envs_dir = settings.root / ENVS_DIR
+    if not envs_dir.is_dir():
+        return set()
+    return {p.stem for p in envs_dir.glob("*.py") if not p.name.startswith("_")}
+
+
+def _grouped(loaded: LoadResult) -> dict[str, list[LoadProblem]]:
+    grouped: dict[str, list[LoadProblem]] = defaultdict(list)
+    for problem in loaded.problems:
+        grouped[problem.path].append(problem)
+    return grouped
+
+
+class _Places:
+    """Where a loaded file sits: its repo-relative path, environment and render source."""
+
+    def __init__(
+        self, root: Path, index: RenderIndex, known_envs: set[str], default_env: str | None
+    ) -> None:
+        self.root = root
+        self.index = index
+        self.known_envs = known_envs
+        self.default_env = default_env
+        self._rel: dict[str, str] = {}
+        self._bases = sorted({os.path.abspath(root), os.path.realpath(root)})
+
+    def rel(self, path: str) -> str:
+        if path == STDIN:
+            return path
+        found = self._rel.get(path)
+        if found is None:
+            found = self._rel[path] = self._relative(path)
+        return found
+
+    def _relative(self, path: str) -> str:
+        # Resolving every file costs two realpath() walks (a third of a 9,000-file run);
+        # a plain prefix test against the root (as given and as resolved) settles most.
+        absolute = os.path.abspath(path)
+        for base in self._bases:
+            if absolute.startswith(base + os.sep):
+                return Path(os.path.relpath(absolute, base)).as_posix()
+        return relative(Path(path), self.root)
+
+    def env(self, rel: str) -> str | None:
+        entry = self.index.files.get(rel)
+        if entry is not None and entry.get("env"):
+            return str(entry["env"])
+        parts = rel.split("/")
+        in_env_dir = len(parts) > 2 and parts[0] == RENDERED_DIR and parts[1] not in _NOT_ENVS
+        if in_env_dir and (not self.known_envs or parts[1] in self.known_envs):
+            return parts[1]
+        return self.default_env
+
+    def source(self, rel: str) -> Mapping[str, Any] | None:
+        return self.index.files.get(rel)
+
+
+class _Runner:
+    def __init__(
+        self,
+        config: LintSettings,
+        registry: Registry,
+        known: Registry,
+        flags: Layer | None,
+        places: _Places,
+    ) -> None:
+        self.config = config
+        self.registry = registry
+        self.known = known
+        self.flags = flags
+        self.places = places
+        self.resolved: dict[str | None, Resolved] = {}
+        self._env_of_path: dict[str, str | None] = {}
+
+    def for_env(self, env: str | None) -> Resolved:
+        if env not in self.resolved:
+            self.resolved[env] = resolve(self.config, self.registry, env, self.flags)
+        return self.resolved[env]
+
+    def object_findings(self, manifest: Manifest, graph: ObjectGraph) -> list[Finding]:
+        rel = self.places.rel(manifest.path)
+        env = self.places.env(rel)
+        self._env_of_path[rel] = env
+        resolved = self.for_env(env)
+        found = run_rules_on((manifest,), graph, resolved.active)
+        annotations = ignore_annotations(manifest)
+        if annotations:
+            by_code = {e.rule.code: e for e in resolved.active if e.rule.engine == "suppress"}
+            for code, violation in annotation_problems(annotations, self.known):
+                if code in by_code:
+                    found.append(violation_finding(manifest, by_code[code], violation))
+        return [self._finish(f, rel, env, annotations) for f in found]
+
+    def problem_findings(self, path: str, problems: list[LoadProblem]) -> list[Finding]:
+        rel = self.places.rel(path)
+        env = self.places.env(rel)
+        self._env_of_path[rel] = env
+        active = {e.rule.code: e.severity for e in self.for_env(env).active}
+        found = problem_findings(problems, self.registry, active)
+        return [self._finish(f, rel, env, ()) for f in found if f.code in active]
+
+    def _finish(
+        self,
+        finding: Finding,
+        rel: str,
+        env: str | None,
+        annotations: Sequence[IgnoreAnnotation],
+    ) -> Finding:
+        finding = replace(finding, path=rel)
+        finding = suppress(finding, annotations, self.config.ignores, env, self.known, rel)
+        entry = self.places.source(rel)
+        if entry is None or not entry.get("source"):
+            return finding
+        source, construct = str(entry["source"]), entry.get("construct")
+        where = f"{source}, construct {construct}" if construct else source
+        fix = finding.fix
+        if self.registry.by_code[finding.code].engine != "loader":
+            fix = f"{fix} Make the change in {where}; {RENDERED_DIR}/ is generated."
+        shown = f"{source} (construct {construct})" if construct else source
+        return replace(finding, source=shown, fix=fix)
+
+    def fails(self, finding: Finding) -> bool:
+        if finding.suppressed:
+            return False
+        threshold = self.for_env(self._env_of_path.get(finding.path)).fail_threshold
+        return threshold is not None and finding.severity >= threshold

@@ -1,0 +1,51 @@
+"""``gitops lint``: lint manifests, print one report, return the exit code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import IO
+
+from gitops.catalog import CATALOG
+from gitops.errors import ExitCode
+from gitops.lint.config import flags_layer
+from gitops.lint.rules import REGISTRY
+from gitops.lint.run import lint
+from gitops.report import REPORTERS, Report
+from gitops.settings import Settings
+
+
+def run_lint(
+    settings: Settings,
+    *,
+    paths: Sequence[str],
+    output_format: str,
+    fail_on: str | None = None,
+    preset: str | None = None,
+    env: str | None = None,
+    context: Sequence[str] = (),
+    enable: Sequence[str] = (),
+    disable: Sequence[str] = (),
+    color: bool = False,
+    echo: Callable[[str], None],
+    stdin: IO[bytes] | None = None,
+) -> ExitCode:
+    flags = flags_layer(REGISTRY, preset=preset, fail_on=fail_on, enable=enable, disable=disable)
+    run = lint(
+        paths,
+        settings,
+        registry=REGISTRY,
+        known=CATALOG,
+        flags=flags,
+        env=env,
+        context=context,
+        stdin=stdin,
+    )
+    report = Report(
+        findings=run.findings,
+        rules=run.rules,
+        files=run.files,
+        objects=run.objects,
+        color=color,
+    )
+    echo(REPORTERS[output_format](report))
+    return run.exit_code

@@ -1,0 +1,41 @@
+"""GitHub Actions workflow commands: one ``::error``/``::warning``/``::notice`` annotation per
+unsuppressed finding, shown on the pull request's diff, then the plain summary line.
+
+Escaping follows the runner's rules: in the message ``%``, CR and LF are percent-encoded; in
+property values ``:`` and ``,`` are too, since they separate properties.
+"""
+
+from __future__ import annotations
+
+from gitops.findings import Finding, Severity
+from gitops.report import Report
+from gitops.report.text import summary_line
+
+_COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(f: Finding) -> str:
+    properties = {
+        "file": f.path,
+        "line": str(f.line),
+        "col": str(f.column),
+        "title": f"{f.code} {f.rule}",
+    }
+    props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
+    body = f.message + f"\nfix: {f.fix}"
+    if f.source:
+        body += f"\nsource: {f.source}"
+    return f"::{_COMMANDS[f.severity]} {props}::{escape_data(body)}"
+
+
+def render(report: Report) -> str:
+    shown = sorted((f for f in report.findings if not f.suppressed), key=Finding.sort_key)
+    return "".join(annotation(f) + "\n" for f in shown) + summary_line(report) + "\n"

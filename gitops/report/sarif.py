@@ -1,0 +1,112 @@
+"""SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+
+One ``reportingDescriptor`` per rule (its summary, why, fix and the Bad/Good examples from the
+rule's case file), one result per finding. Suppressed findings are results with
+``suppressions``: ``inSource`` for a ``gitops.dev/ignore`` annotation, ``external`` for a
+config entry, each with the reason as its justification.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from gitops import __version__
+from gitops.findings import Finding, Severity
+from gitops.lint.cases import examples
+from gitops.lint.registry import Rule
+from gitops.lint.rules_doc import plain
+from gitops.lint.suppress import SUPPRESSED_BY
+from gitops.report import Report
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/acme/gitops"
+_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def render(report: Report) -> str:
+    rules = {r.code: r for r in report.rules}
+    for finding in report.findings:
+        if finding.code not in rules:
+            raise ValueError(f"finding {finding.code} has no rule in the report")
+    ordered = [rules[code] for code in sorted(rules)]
+    index = {rule.code: position for position, rule in enumerate(ordered)}
+    findings = sorted(report.findings, key=Finding.sort_key)
+    document = {
+        "$schema": SARIF_SCHEMA,
+        "version": SARIF_VERSION,
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": report.tool,
+                        "version": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [descriptor(rule) for rule in ordered],
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": [result(f, index[f.code]) for f in findings],
+            }
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def descriptor(rule: Rule) -> dict[str, Any]:
+    text, markdown = help_texts(rule)
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": plain(rule.doc.summary)},
+        "fullDescription": {"text": plain(rule.doc.why)},
+        "help": {"text": text, "markdown": markdown},
+        "defaultConfiguration": {"level": _LEVELS[rule.severity], "enabled": rule.enabled},
+        "properties": {"family": rule.family, "tags": [rule.family]},
+    }
+
+
+def help_texts(rule: Rule) -> tuple[str, str]:
+    """(plain text, markdown) help: why, fix, and the Bad/Good examples."""
+    found = examples(rule.code)
+    why, fix = plain(rule.doc.why), plain(rule.doc.fix)
+    text = [why, "", f"Fix: {fix}"]
+    markdown = [why, "", f"**Fix:** {fix}"]
+    for label, example in (("Bad", found.bad), ("Good", found.good)):
+        if example:
+            text += ["", f"{label}:", example]
+            markdown += ["", f"**{label}:**", "", "```yaml", example, "```"]
+    return "\n".join(text), "\n".join(markdown)
+
+
+def result(f: Finding, rule_index: int) -> dict[str, Any]:
+    location: dict[str, Any] = {
+        "physicalLocation": {
+            "artifactLocation": {"uri": f.path},
+            "region": {"startLine": f.line, "startColumn": f.column},
+        }
+    }
+    if f.kind:
+        parts = [p for p in (f.namespace, f.kind, f.name, f.container) if p]
+        location["logicalLocations"] = [{"fullyQualifiedName": "/".join(parts), "kind": "object"}]
+    properties: dict[str, Any] = {"fix": f.fix}
+    if f.source:
+        properties["source"] = f.source
+    entry: dict[str, Any] = {
+        "ruleId": f.code,
+        "ruleIndex": rule_index,
+        "level": _LEVELS[f.severity],
+        "message": {"text": f.message},
+        "locations": [location],
+        "properties": properties,
+    }
+    if f.suppressed:
+        by = dict(f.extra).get(SUPPRESSED_BY)
+        entry["suppressions"] = [
+            {
+                "kind": "external" if by == "config" else "inSource",
+                "justification": f.suppression or "",
+            }
+        ]
+    return entry
