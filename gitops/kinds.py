@@ -34,6 +34,9 @@ CLUSTER_SCOPED: frozenset[tuple[str, str]] = frozenset(
         ("external-secrets.io", "ClusterExternalSecret"),
         ("argoproj.io", "ClusterAnalysisTemplate"),
         ("argoproj.io", "ClusterWorkflowTemplate"),
+        ("cilium.io", "CiliumClusterwideNetworkPolicy"),
+        ("crd.projectcalico.org", "GlobalNetworkPolicy"),
+        ("projectcalico.org", "GlobalNetworkPolicy"),
     }
 )
 
@@ -46,3 +49,101 @@ def api_group(api_version: str) -> str:
 
 def is_cluster_scoped(api_version: str, kind: str) -> bool:
     return (api_group(api_version), kind) in CLUSTER_SCOPED
+
+
+CLUSTER_SCOPED_RESOURCES: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("", "nodes"),
+        ("", "namespaces"),
+        ("", "persistentvolumes"),
+        ("", "componentstatuses"),
+        # Impersonating users and groups is authorized at cluster scope.
+        ("", "users"),
+        ("", "groups"),
+        ("rbac.authorization.k8s.io", "clusterroles"),
+        ("rbac.authorization.k8s.io", "clusterrolebindings"),
+        ("apiextensions.k8s.io", "customresourcedefinitions"),
+        ("apiregistration.k8s.io", "apiservices"),
+        ("storage.k8s.io", "storageclasses"),
+        ("storage.k8s.io", "csidrivers"),
+        ("storage.k8s.io", "csinodes"),
+        ("storage.k8s.io", "volumeattachments"),
+        ("storage.k8s.io", "volumeattributesclasses"),
+        ("scheduling.k8s.io", "priorityclasses"),
+        ("node.k8s.io", "runtimeclasses"),
+        ("networking.k8s.io", "ingressclasses"),
+        ("networking.k8s.io", "ipaddresses"),
+        ("networking.k8s.io", "servicecidrs"),
+        ("admissionregistration.k8s.io", "mutatingwebhookconfigurations"),
+        ("admissionregistration.k8s.io", "validatingwebhookconfigurations"),
+        ("admissionregistration.k8s.io", "validatingadmissionpolicies"),
+        ("admissionregistration.k8s.io", "validatingadmissionpolicybindings"),
+        ("admissionregistration.k8s.io", "mutatingadmissionpolicies"),
+        ("admissionregistration.k8s.io", "mutatingadmissionpolicybindings"),
+        ("certificates.k8s.io", "certificatesigningrequests"),
+        ("certificates.k8s.io", "clustertrustbundles"),
+        ("flowcontrol.apiserver.k8s.io", "flowschemas"),
+        ("flowcontrol.apiserver.k8s.io", "prioritylevelconfigurations"),
+        ("resource.k8s.io", "deviceclasses"),
+        ("resource.k8s.io", "resourceslices"),
+        ("authentication.k8s.io", "tokenreviews"),
+        ("authentication.k8s.io", "selfsubjectreviews"),
+        ("authentication.k8s.io", "uids"),
+        ("authorization.k8s.io", "subjectaccessreviews"),
+        ("authorization.k8s.io", "selfsubjectaccessreviews"),
+        ("authorization.k8s.io", "selfsubjectrulesreviews"),
+        ("metrics.k8s.io", "nodes"),
+        ("policy", "podsecuritypolicies"),
+        ("extensions", "podsecuritypolicies"),
+        ("internal.apiserver.k8s.io", "storageversions"),
+        ("storagemigration.k8s.io", "storageversionmigrations"),
+        ("cert-manager.io", "clusterissuers"),
+        ("external-secrets.io", "clustersecretstores"),
+        ("external-secrets.io", "clusterexternalsecrets"),
+        ("argoproj.io", "clusteranalysistemplates"),
+        ("argoproj.io", "clusterworkflowtemplates"),
+    }
+)
+"""RBAC resources (API group, plural) that exist outside namespaces: a RoleBinding cannot
+grant them, only a ClusterRoleBinding can."""
+
+BUILTIN_API_GROUPS: frozenset[str] = frozenset(
+    {
+        "",
+        "admissionregistration.k8s.io",
+        "apiextensions.k8s.io",
+        "apiregistration.k8s.io",
+        "apps",
+        "authentication.k8s.io",
+        "authorization.k8s.io",
+        "autoscaling",
+        "batch",
+        "certificates.k8s.io",
+        "coordination.k8s.io",
+        "discovery.k8s.io",
+        "events.k8s.io",
+        "extensions",
+        "flowcontrol.apiserver.k8s.io",
+        "internal.apiserver.k8s.io",
+        "metrics.k8s.io",
+        "networking.k8s.io",
+        "node.k8s.io",
+        "policy",
+        "rbac.authorization.k8s.io",
+        "resource.k8s.io",
+        "scheduling.k8s.io",
+        "storage.k8s.io",
+        "storagemigration.k8s.io",
+    }
+)
+"""Groups whose cluster-scoped resources are all in CLUSTER_SCOPED_RESOURCES, so any other
+resource of theirs is namespaced."""
+
+
+def resource_scope(group: str, resource: str) -> str | None:
+    """``cluster`` or ``namespaced`` for an RBAC resource (``pods/log`` counts as ``pods``);
+    None when the group is not a built-in one (a custom resource: ask its CRD)."""
+    base = resource.partition("/")[0]
+    if (group, base) in CLUSTER_SCOPED_RESOURCES:
+        return "cluster"
+    return "namespaced" if group in BUILTIN_API_GROUPS else None

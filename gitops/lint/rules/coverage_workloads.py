@@ -1,0 +1,185 @@
+"""PC: policy coverage: a workload's own selector, and alerting for what it serves."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from gitops.findings import Severity
+from gitops.graph import (
+    ObjectGraph,
+    SelectorError,
+    check_selector,
+    map_selector,
+    selector_matches,
+    selector_text,
+)
+from gitops.lint.registry import Violation, rule
+from gitops.manifests import Manifest
+from gitops.pods import WORKLOAD_KINDS, get, pod_template
+
+FAMILY = "policy-coverage"
+MONITORING_GROUP = "monitoring.coreos.com"
+MAP_SELECTOR_KINDS = frozenset({"ReplicationController", "DeploymentConfig"})
+"""Kinds whose selector is a plain label map that defaults to the template's labels."""
+JOB_SPEC: dict[str, tuple[str, ...]] = {
+    "Job": ("spec",),
+    "CronJob": ("spec", "jobTemplate", "spec"),
+}
+GENERATED_JOB_LABELS = frozenset(
+    {
+        "controller-uid",
+        "batch.kubernetes.io/controller-uid",
+        "job-name",
+        "batch.kubernetes.io/job-name",
+    }
+)
+"""Labels the API server adds to a Job's selector and template unless manualSelector is set."""
+SELECTOR_KINDS = frozenset(
+    {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout"}
+    | MAP_SELECTOR_KINDS
+    | set(JOB_SPEC)
+)
+APP_LABELS = ("app.kubernetes.io/name", "app.kubernetes.io/part-of")
+_NAME_RUN = re.compile(r"[a-z0-9][a-z0-9.-]*")
+
+
+@rule(
+    "PC011",
+    "selector-template-mismatch",
+    family=FAMILY,
+    severity=Severity.ERROR,
+    kinds=SELECTOR_KINDS,
+)
+def selector_template_mismatch(
+    manifest: Manifest, graph: ObjectGraph, options: Any
+) -> Iterator[Violation]:
+    """A workload's selector does not select its own pod template.
+
+    Why: The API server rejects such a Deployment, StatefulSet, DaemonSet, ReplicaSet,
+    Rollout, Job or CronJob (and one with an empty selector), so the sync fails; the
+    selector is also immutable, so fixing it later means deleting the object. A missing
+    selector is left to schema validation. A ReplicationController's selector defaults to
+    the template labels; the labels the API server generates for a Job (controller-uid,
+    job-name) are ignored unless manualSelector is true.
+    Fix: Make the selector's matchLabels a subset of the pod template's labels, using a
+    stable label such as app.kubernetes.io/name.
+    """
+    template = pod_template(manifest)
+    spec_path = JOB_SPEC.get(manifest.kind, ("spec",))
+    spec = get(manifest, spec_path)
+    if template is None or not isinstance(spec, dict):
+        return  # e.g. a Rollout with workloadRef borrows another object's template
+    raw, path = spec.get("selector"), (*spec_path, "selector")
+    if raw is None or (manifest.kind in MAP_SELECTOR_KINDS and not raw):
+        return  # required in apps/v1 (schema validation reports it), defaulted elsewhere
+    selector: Any = raw
+    if manifest.kind in MAP_SELECTOR_KINDS and isinstance(raw, dict):
+        selector = map_selector(raw)
+    elif manifest.kind in JOB_SPEC and spec.get("manualSelector") is not True:
+        selector = _without_generated_labels(raw)
+    labels = dict(template.labels)
+    try:
+        check_selector(selector)
+        if not (selector.get("matchLabels") or selector.get("matchExpressions")):
+            if manifest.kind not in JOB_SPEC:  # a Job's generated labels make it non-empty
+                yield Violation(message="selector is empty", path=path)
+            return
+        if selector_matches(selector, labels):
+            return
+        shown_labels = selector_text(map_selector(labels))
+        problem = f"does not select the pod template labels {shown_labels}"
+    except SelectorError as error:
+        problem = f"is invalid: {error}"
+    shown = selector_text(selector) if isinstance(selector, dict) else repr(raw)
+    yield Violation(message=f"selector {shown} {problem}", path=path)
+
+
+def _without_generated_labels(selector: Any) -> Any:
+    if not isinstance(selector, dict) or not isinstance(selector.get("matchLabels"), dict):
+        return selector
+    match_labels = {
+        k: v for k, v in selector["matchLabels"].items() if k not in GENERATED_JOB_LABELS
+    }
+    return {**selector, "matchLabels": match_labels}
+
+
+@dataclass
+class _Alerts:
+    """What the alerting PrometheusRules of one namespace are about."""
+
+    app_labels: set[str] = field(default_factory=set)
+    names: set[str] = field(default_factory=set)
+    """Names mentioned in alert expressions, with every prefix that ends before a dash (a
+    pod name ``web-5d8f-x2x9`` or a regex ``web-[a-z0-9]+`` mentions ``web``)."""
+
+
+def _alert_index(graph: ObjectGraph) -> dict[str | None, _Alerts]:
+    index: dict[str | None, _Alerts] = defaultdict(_Alerts)
+    for prometheus_rule in graph.of_kind("PrometheusRule"):
+        exprs = [
+            str(entry.get("expr") or "")
+            for group in _list(get(prometheus_rule, ("spec", "groups")))
+            if isinstance(group, dict)
+            for entry in _list(group.get("rules"))
+            if isinstance(entry, dict) and entry.get("alert")
+        ]
+        if prometheus_rule.group != MONITORING_GROUP or not exprs:
+            continue
+        alerts = index[prometheus_rule.namespace]
+        alerts.app_labels |= {
+            str(prometheus_rule.labels[k]) for k in APP_LABELS if k in prometheus_rule.labels
+        }
+        for expr in exprs:
+            for run in _NAME_RUN.findall(expr):
+                parts = run.strip(".-").split("-")
+                alerts.names |= {"-".join(parts[: i + 1]) for i in range(len(parts))}
+    return index
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+@rule(
+    "PC015",
+    "workload-without-alert-rule",
+    family=FAMILY,
+    severity=Severity.INFO,
+    strict_severity=Severity.WARNING,
+    kinds=WORKLOAD_KINDS,
+)
+def workload_without_alert_rule(
+    manifest: Manifest, graph: ObjectGraph, options: Any
+) -> Iterator[Violation]:
+    """A workload behind a Service has no alerting PrometheusRule for its app.
+
+    Why: A workload that serves traffic can fail (errors, latency, crash loops) without
+    anyone being paged. A PrometheusRule counts for the workload when it is in the same
+    namespace, has at least one alert, and either carries the workload's
+    app.kubernetes.io/name or app.kubernetes.io/part-of value as its own label, or names the
+    workload in an alert expression (for example pod=~"web-.*"). Info in the recommended
+    preset, a warning in strict.
+    Fix: Add a PrometheusRule with alerts on the app's error ratio, latency and restarts in
+    its namespace; the App construct in this repo renders one, labelled with the app's name.
+    """
+    namespace = manifest.namespace
+    if namespace is None or not graph.selected_by(manifest, "Service"):
+        return
+    alerts = graph.cached("coverage:alerts", _alert_index).get(namespace)
+    if alerts is not None:
+        template = pod_template(manifest)
+        sources = (manifest.labels, template.labels if template else {})
+        mine = {str(labels[k]) for labels in sources for k in APP_LABELS if k in labels}
+        if mine & alerts.app_labels or manifest.name in alerts.names:
+            return
+    yield Violation(
+        message=f'no PrometheusRule in namespace "{namespace}" alerts on {manifest.kind} '
+        f'"{manifest.name}"',
+    )
+
+
+RULES = (selector_template_mismatch, workload_without_alert_rule)
