@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from gitops.report import REPORTERS
-from tests.repo import deployment, write_repo
+from tests.repo import deployment, focus, write_repo
 
 REPO = Path(__file__).parents[2]
 
@@ -39,6 +39,7 @@ def repo(tmp_path: Path) -> Path:
             "rendered/dev/shop/deployment.api.yaml": deployment(name="api", image="api:latest"),
             "rendered/dev/shop/deployment.web.yaml": deployment(),
         },
+        "[tool.gitops.lint]\n" + focus("images"),
     )
     return tmp_path
 
@@ -83,7 +84,7 @@ def test_config_fail_on_and_flag_override(tmp_path: Path) -> None:
     write_repo(
         tmp_path,
         {"rendered/dev/shop/deployment.web.yaml": deployment()},
-        '[tool.gitops.lint]\npreset = "strict"\nfail_on = "warning"\n',
+        '[tool.gitops.lint]\npreset = "strict"\nfail_on = "warning"\n' + focus("images"),
     )
     assert gitops("lint", cwd=tmp_path).returncode == 1
     assert gitops("lint", "--fail-on", "error", cwd=tmp_path).returncode == 0
@@ -115,7 +116,7 @@ def test_input_problems_are_findings_not_usage_errors(repo: Path) -> None:
 
 
 def test_stdin(tmp_path: Path) -> None:
-    write_repo(tmp_path, {})
+    write_repo(tmp_path, {}, "[tool.gitops.lint]\n" + focus("images"))
     done = gitops("lint", "-", cwd=tmp_path, stdin=deployment(image="x:latest").encode())
     assert done.returncode == 1
     assert done.stdout.startswith("-\n  13:9  error   IM001")

@@ -18,7 +18,10 @@ def test_lists_every_rule_in_the_catalog() -> None:
     assert code == 0
     lines = out.splitlines()
     assert len(lines) == len(CATALOG.rules) + 1
-    assert lines[0].startswith("GH004  ignore-without-reason")
+    assert lines[0] == min(lines[:-1])  # listed in code order
+    assert next(line for line in lines if line.startswith("GH004")).startswith(
+        "GH004  ignore-without-reason"
+    )
     im002 = next(line for line in lines if line.startswith("IM002"))
     assert "image-not-pinned-by-digest" in im002 and " warning  off  " in im002
 
@@ -35,7 +38,8 @@ def test_explains_one_rule_by_code_or_name() -> None:
 
 def test_family_lists_its_rules_and_unknown_is_exit_2() -> None:
     code, out, _ = invoke("images")
-    assert code == 0 and out.count("\nWhy: ") == 2
+    family = [r for r in CATALOG.rules if r.family == "images"]
+    assert code == 0 and out.count("\nWhy: ") == len(family) >= 3
     code, _, err = invoke("mutable-image-tags")
     assert code == 2
     assert "no rule, name or family 'mutable-image-tags'; did you mean: mutable-image-tag?" in err

@@ -10,9 +10,8 @@ import pytest
 
 from gitops.errors import ConfigError
 from gitops.lint.config import flags_layer
-from gitops.lint.rules import REGISTRY
 from gitops.lint.run import lint
-from tests.repo import deployment, write_repo
+from tests.repo import ENGINE_REGISTRY, deployment, write_repo
 
 PROD_OVERRIDE = """
 [tool.gitops.lint.env.prod]
@@ -39,7 +38,7 @@ def test_directory_recursion_finds_nested_yaml_yml_and_json(tmp_path: Path) -> N
             "k8s/.hidden/skip.yaml": deployment(image="hidden:latest"),
         },
     )
-    result = lint([str(tmp_path / "k8s")], settings, registry=REGISTRY)
+    result = lint([str(tmp_path / "k8s")], settings, registry=ENGINE_REGISTRY)
     assert result.files == 3 and result.objects == 3
     assert [(f.path, f.code, f.line) for f in result.findings] == [
         ("k8s/a/api.yml", "IM001", 13),
@@ -51,7 +50,7 @@ def test_directory_recursion_finds_nested_yaml_yml_and_json(tmp_path: Path) -> N
 def test_stdin(tmp_path: Path) -> None:
     settings = write_repo(tmp_path, {})
     stdin = io.BytesIO(deployment(image="web:latest").encode())
-    result = lint(["-"], settings, registry=REGISTRY, stdin=stdin)
+    result = lint(["-"], settings, registry=ENGINE_REGISTRY, stdin=stdin)
     [finding] = result.findings
     assert (finding.path, finding.line, finding.name) == ("-", 13, "web")
 
@@ -66,7 +65,7 @@ def test_unreadable_input_is_reported_and_other_files_still_linted(tmp_path: Pat
         },
     )
     result = lint(
-        [str(tmp_path / "k8s"), str(tmp_path / "missing.yaml")], settings, registry=REGISTRY
+        [str(tmp_path / "k8s"), str(tmp_path / "missing.yaml")], settings, registry=ENGINE_REGISTRY
     )
     assert [(f.path, f.code, f.line) for f in result.findings] == [
         ("k8s/a-latin1.yaml", "IN004", 4),
@@ -80,7 +79,7 @@ def test_unreadable_input_is_reported_and_other_files_still_linted(tmp_path: Pat
 def test_env_from_rendered_path_applies_env_override(tmp_path: Path) -> None:
     files = {f"rendered/{env}/shop/deployment.web.yaml": deployment() for env in ("dev", "prod")}
     settings = write_repo(tmp_path, files, PROD_OVERRIDE)
-    result = lint([], settings, registry=REGISTRY)  # default PATH: rendered/
+    result = lint([], settings, registry=ENGINE_REGISTRY)  # default PATH: rendered/
     assert [(f.path, f.code) for f in result.findings] == [
         ("rendered/prod/shop/deployment.web.yaml", "IM002")
     ]
@@ -90,19 +89,19 @@ def test_env_from_rendered_path_applies_env_override(tmp_path: Path) -> None:
 def test_env_flag_is_the_env_of_files_outside_rendered(tmp_path: Path) -> None:
     settings = write_repo(tmp_path, {"vendor/web.yaml": deployment()}, PROD_OVERRIDE)
     path = [str(tmp_path / "vendor")]
-    assert lint(path, settings, registry=REGISTRY).findings == ()
-    [finding] = lint(path, settings, registry=REGISTRY, env="prod").findings
+    assert lint(path, settings, registry=ENGINE_REGISTRY).findings == ()
+    [finding] = lint(path, settings, registry=ENGINE_REGISTRY, env="prod").findings
     assert finding.code == "IM002"
 
 
 def test_preset_strict_flag_enables_im002_and_fail_on_warning_fails(tmp_path: Path) -> None:
     settings = write_repo(tmp_path, {"k8s/web.yaml": deployment()})
     path = [str(tmp_path / "k8s")]
-    strict = flags_layer(REGISTRY, preset="strict")
-    result = lint(path, settings, registry=REGISTRY, flags=strict)
+    strict = flags_layer(ENGINE_REGISTRY, preset="strict")
+    result = lint(path, settings, registry=ENGINE_REGISTRY, flags=strict)
     assert [f.code for f in result.findings] == ["IM002"] and result.exit_code == 0
-    strict_warning = flags_layer(REGISTRY, preset="strict", fail_on="warning")
-    assert lint(path, settings, registry=REGISTRY, flags=strict_warning).exit_code == 1
+    strict_warning = flags_layer(ENGINE_REGISTRY, preset="strict", fail_on="warning")
+    assert lint(path, settings, registry=ENGINE_REGISTRY, flags=strict_warning).exit_code == 1
 
 
 def test_render_index_maps_findings_to_app_source(tmp_path: Path) -> None:
@@ -129,7 +128,7 @@ def test_render_index_maps_findings_to_app_source(tmp_path: Path) -> None:
             ".gitops/render-index.json": json.dumps(index),
         },
     )
-    [finding] = lint([], settings, registry=REGISTRY).findings
+    [finding] = lint([], settings, registry=ENGINE_REGISTRY).findings
     assert finding.path == rel
     assert finding.source == "apps/my_app.py (construct prod/my-app/web)"
     assert finding.fix.endswith(
@@ -140,18 +139,18 @@ def test_render_index_maps_findings_to_app_source(tmp_path: Path) -> None:
 def test_unknown_env_flag_and_missing_rendered_dir_are_config_errors(tmp_path: Path) -> None:
     settings = write_repo(tmp_path, {"envs/prod.py": "", "k8s/web.yaml": deployment()})
     with pytest.raises(ConfigError, match="unknown environment 'prd'"):
-        lint([str(tmp_path / "k8s")], settings, registry=REGISTRY, env="prd")
+        lint([str(tmp_path / "k8s")], settings, registry=ENGINE_REGISTRY, env="prd")
     with pytest.raises(ConfigError, match="no rendered/ under"):
-        lint([], settings, registry=REGISTRY)
+        lint([], settings, registry=ENGINE_REGISTRY)
     (tmp_path / "empty").mkdir()
     with pytest.raises(ConfigError, match="no YAML or JSON files found"):
-        lint([str(tmp_path / "empty")], settings, registry=REGISTRY)
+        lint([str(tmp_path / "empty")], settings, registry=ENGINE_REGISTRY)
 
 
 def test_findings_are_sorted_and_rules_list_what_ran(tmp_path: Path) -> None:
     two = deployment(name="b", image="b:latest") + "---\n" + deployment(name="a", image="a")
     settings = write_repo(tmp_path, {"k8s/z.yaml": deployment(image="z:latest"), "k8s/a.yaml": two})
-    result = lint([str(tmp_path / "k8s")], settings, registry=REGISTRY)
+    result = lint([str(tmp_path / "k8s")], settings, registry=ENGINE_REGISTRY)
     assert [(f.path, f.line, f.name) for f in result.findings] == [
         ("k8s/a.yaml", 13, "b"),
         ("k8s/a.yaml", 27, "a"),
@@ -195,7 +194,7 @@ def test_context_objects_are_seen_by_cross_object_rules_but_not_reported(tmp_pat
             "rendered/dev/shop/service.web.yaml": service,
         },
     )
-    registry = Registry.collect(REGISTRY.rules, (unselected,))
+    registry = Registry.collect(ENGINE_REGISTRY.rules, (unselected,))
     changed = [str(tmp_path / "rendered/dev/shop/deployment.web.yaml")]
     alone = lint(changed, settings, registry=registry)
     assert [f.code for f in alone.findings] == ["TS002"]

@@ -5,16 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from gitops.findings import Finding
-from gitops.lint.rules import REGISTRY
 from gitops.lint.run import LintRun, lint
 from gitops.settings import Settings
-from tests.repo import deployment, write_repo
+from tests.repo import ENGINE_REGISTRY, deployment, write_repo
 
 REASON = "kind cluster loads this image by tag"
 
 
 def run(settings: Settings, *paths: str) -> LintRun:
-    return lint([str(settings.root / p) for p in paths] or [], settings, registry=REGISTRY)
+    return lint([str(settings.root / p) for p in paths] or [], settings, registry=ENGINE_REGISTRY)
 
 
 def only(run: LintRun, code: str) -> list[Finding]:

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from gitops.lint.rules import REGISTRY
 from gitops.lint.run import lint
 from gitops.report import Report
-from tests.repo import deployment, write_repo
+from tests.repo import ENGINE_REGISTRY, deployment, write_repo
 
 MIXED_FILES: dict[str, str | bytes] = {
     "k8s/api.yaml": deployment(name="api", image="api:latest"),
@@ -33,5 +32,7 @@ reason = "upstream chart, 100% vendored: do not edit"
 @pytest.fixture
 def mixed_report(tmp_path: Path) -> Report:
     settings = write_repo(tmp_path, MIXED_FILES, MIXED_CONFIG)
-    run = lint([str(tmp_path / "k8s"), str(tmp_path / "vendor")], settings, registry=REGISTRY)
+    run = lint(
+        [str(tmp_path / "k8s"), str(tmp_path / "vendor")], settings, registry=ENGINE_REGISTRY
+    )
     return Report(findings=run.findings, rules=run.rules, files=run.files, objects=run.objects)
