@@ -37,8 +37,14 @@ def crd_json_schema(
 ) -> dict[str, Any]:
     """The JSON Schema for one served version of a CRD, from its ``openAPIV3Schema``."""
     schema = _convert(openapi, strict=strict, in_junctor=False)
-    if metadata_ref is not None and isinstance(schema.get("properties"), dict):
-        schema["properties"]["metadata"] = {"$ref": metadata_ref}
+    # Every object has apiVersion, kind and metadata, whether or not the CRD lists them.
+    properties = schema.setdefault("properties", {})
+    for field in ("apiVersion", "kind"):
+        properties.setdefault(field, {"type": ["string", "null"]})
+    if metadata_ref is not None:
+        properties["metadata"] = {"$ref": metadata_ref}
+    else:
+        properties.setdefault("metadata", {"type": ["object", "null"]})
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
 

@@ -43,7 +43,7 @@ def _directory(version: str, strict: bool) -> str:
 @cache
 def definitions(version: str, strict: bool) -> dict[str, Any]:
     """The version's ``_definitions.json``, rewritten (module docstring)."""
-    path = schema_root().joinpath(_directory(version, strict), "_definitions.json")
+    path = schema_root() / _directory(version, strict) / "_definitions.json"
     document: dict[str, Any] = json.loads(path.read_bytes())
     defs = document["$defs"]
     for name, schema in _REPLACED.items():
@@ -80,7 +80,7 @@ def kind_schema(
         return None
     label = f"-{group.split('.')[0]}" if group else ""
     name = f"{kind.lower()}{label}-{api}.json"
-    path = schema_root().joinpath(_directory(version, strict), name)
+    path = schema_root() / _directory(version, strict) / name
     try:
         schema: dict[str, Any] = prune_formats(json.loads(path.read_bytes()))
     except FileNotFoundError:

@@ -90,7 +90,7 @@ def vendor(upstream: Path, target: Path = TARGET) -> list[tuple[str, str, dict[s
         shutil.rmtree(target)
     for path in sorted(upstream.glob("*/*.yaml")):
         raw = path.read_bytes()
-        crd = yaml.safe_load(raw)
+        crd = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         group, kind = crd["spec"]["group"], crd["spec"]["names"]["kind"]
         source = dict(known[(group, kind)], sha256=hashlib.sha256(raw).hexdigest())
         out = target / group / f"{kind.lower()}.json.gz"

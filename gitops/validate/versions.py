@@ -9,12 +9,11 @@ folder); ``[tool.gitops.validate] kubernetes_version``; the newest version the i
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from collections.abc import Mapping
 from functools import cache
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +25,16 @@ _DIR = re.compile(r"^v1\.(\d+)\.0-local$")
 _VERSION = re.compile(r"^v?1\.(\d+)(?:\.\d+)?$")
 
 
-def schema_root() -> Traversable:
-    return resources.files("kubernetes_validate").joinpath("kubernetes-json-schema")
+@cache
+def schema_root() -> Path:
+    """The installed schemas; found without importing kubernetes_validate (which imports
+    jsonschema and more that the validator does not use)."""
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError(
+            "the kubernetes-validate package is not installed", fix="pip install gitops"
+        )
+    return Path(spec.submodule_search_locations[0]) / "kubernetes-json-schema"
 
 
 @cache
