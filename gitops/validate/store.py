@@ -8,6 +8,7 @@ is served at (so an unserved ``apiVersion`` gets a precise message), or with not
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,8 @@ from gitops.validate.crds import CrdVersion, crd_versions, packaged_crd
 from gitops.validate.openapi import crd_json_schema
 
 _ANY_OBJECT: Mapping[str, Any] = {"type": "object"}
+_NAME = re.compile(r"^[A-Za-z0-9]+$")
+_GROUP = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 KUBERNETES = "kubernetes"
 CRD = "crd"
 SCHEMA_DIR = "schema-dir"
@@ -73,6 +76,8 @@ class SchemaStore:
         return self._lookups[key]
 
     def _lookup(self, k8s: str, group: str, api: str, kind: str) -> Lookup:
+        if not (_NAME.match(kind) and _NAME.match(api) and (not group or _GROUP.match(group))):
+            return None  # no such kind anywhere; and input never becomes a file path
         known = self._crds.get((group, kind))
         if known is not None:
             return self._from_crd(known, api)

@@ -65,3 +65,21 @@ def test_yaml_problems_are_reported_not_skipped(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [\n")
     code, output = invoke(tmp_path, str(tmp_path / "bad.yaml"))
     assert code == 1 and "IN001" in output
+
+
+def test_auto_engine_falls_back_to_builtin_without_kubeconform(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PATH", str(tmp_path))
+    (tmp_path / "c.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+    assert invoke(tmp_path, str(tmp_path / "c.yaml"), "--engine", "auto")[0] == 0
+    code, output = invoke(tmp_path, str(tmp_path / "c.yaml"), "--engine", "kubeconform")
+    assert code == 2 and "kubeconform is not on PATH" in output and "--engine builtin" in output
+
+
+def test_stdin(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.gitops]\n")
+    result = CliRunner().invoke(
+        cli,
+        ["--root", str(tmp_path), "validate", "-"],
+        input="apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{image: x}]}\n",
+    )
+    assert result.exit_code == 1 and 'missing required field "name"' in result.output

@@ -166,3 +166,10 @@ def test_conversion_follows_the_api_server() -> None:
     assert "additionalProperties" not in props["one"]["anyOf"][0]  # junctor branches stay open
     assert schema["additionalProperties"] is False
     assert crd_json_schema(openapi, strict=False).get("additionalProperties") is None
+
+
+def test_names_from_the_input_never_become_file_paths(tmp_path: Path) -> None:
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "secret_v1.json").write_text('{"type": "object"}')
+    sneaky = "apiVersion: ../v1\nkind: Secret\nmetadata: {name: s}\n"
+    assert codes(run(tmp_path, sneaky, schema_dirs=("schemas",))) == ["SC004"]
