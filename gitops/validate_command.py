@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from gitops.errors import ExitCode
 from gitops.findings import Severity
@@ -25,8 +26,6 @@ def run_validate(
     fail_on: str,
     echo: Callable[[str], None],
 ) -> int:
-    from dataclasses import replace
-
     from gitops.catalog import CATALOG
     from gitops.validate.rules import RULES
     from gitops.validate.run import validate

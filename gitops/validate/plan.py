@@ -83,8 +83,8 @@ def plan(
         elif isinstance(found, NotServed):
             report(
                 rules.missing_schema.name,
-                f"{found.source} serves {manifest.kind} as {_versions(group, found.served)}, "
-                f"not {manifest.api_version}",
+                f"{manifest.api_version} {manifest.kind} is not served: {found.source} serves "
+                f"{manifest.kind} as {_versions(group, found.served)}",
                 severity=Severity.WARNING if ignore_missing_schemas else None,
             )
         else:
