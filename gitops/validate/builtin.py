@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -42,8 +43,15 @@ class _Compiled:
 class BuiltinEngine:
     name = "builtin"
 
-    def __init__(self, *, strict: bool, source_of: SourceOf | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        strict: bool,
+        source_of: SourceOf | None = None,
+        schema_dirs: Sequence[Path] = (),
+    ) -> None:
         self._strict = strict
+        self._retriever = _LocalFiles(schema_dirs)
         self._source_of = source_of
         self._registries: dict[str, Any] = {}
         self._compiled: dict[tuple[str, str, str, str], _Compiled] = {}
@@ -111,7 +119,7 @@ class BuiltinEngine:
                 formats=FORMAT_CHECKS,
                 validate_formats=True,
                 base_uri=found.base_uri,
-                retriever=_refuse_remote,
+                retriever=self._retriever,
             )
         except (ValueError, jsonschema_rs.ReferencingError) as exc:
             reason = str(exc).splitlines()[0]
@@ -132,13 +140,21 @@ class BuiltinEngine:
         return registry
 
 
-def _refuse_remote(uri: str) -> Any:
-    """Resolve ``$ref``s to local files (schema directories); never the network."""
-    parsed = urlparse(uri)
-    if parsed.scheme != "file":
-        raise ValueError(f"{uri} is not available offline; schemas are never downloaded")
-    with open(unquote(parsed.path), "rb") as handle:
-        return json.load(handle)
+class _LocalFiles:
+    """Resolves ``$ref``s to files inside the schema directories; never the network."""
+
+    def __init__(self, roots: Sequence[Path]) -> None:
+        self._roots = [root.resolve() for root in roots]
+
+    def __call__(self, uri: str) -> Any:
+        parsed = urlparse(uri)
+        if parsed.scheme != "file":
+            raise ValueError(f"{uri} is not available offline; schemas are never downloaded")
+        path = Path(unquote(parsed.path)).resolve()
+        if not any(path.is_relative_to(root) for root in self._roots):
+            raise ValueError(f"{uri} is outside the configured schema directories")
+        with path.open("rb") as handle:
+            return json.load(handle)
 
 
 def _enclosing_schema(

@@ -26,7 +26,10 @@ from typing import Any
 
 from gitops.validate.formats import CHECKED_FORMATS
 
-_DROPPED = frozenset({"description", "default", "example", "externalDocs", "title", "xml"})
+# "$ref" too: the API server refuses CRDs that use it, and it must never reach a file.
+_DROPPED = frozenset(
+    {"description", "default", "example", "externalDocs", "title", "xml", "$ref", "id"}
+)
 _JUNCTORS = ("allOf", "anyOf", "oneOf")
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions")
 _SCHEMA_VALUES = ("additionalProperties", "items", "not", "propertyNames", "contains")

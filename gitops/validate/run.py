@@ -74,7 +74,10 @@ def validate(
             planned.targets
         )
     else:
-        checked = BuiltinEngine(strict=settings.strict, source_of=source_of).check(planned.targets)
+        builtin = BuiltinEngine(
+            strict=settings.strict, source_of=source_of, schema_dirs=store.schema_dirs
+        )
+        checked = builtin.check(planned.targets)
     findings = [*problem_findings(loaded.problems, CATALOG), *planned.findings, *checked]
     findings.sort(key=Finding.sort_key)
     return Outcome(findings, loaded.files, len(loaded.manifests), engine)

@@ -172,3 +172,18 @@ def test_names_from_the_input_never_become_file_paths(tmp_path: Path) -> None:
     (tmp_path / "secret_v1.json").write_text('{"type": "object"}')
     sneaky = "apiVersion: ../v1\nkind: Secret\nmetadata: {name: s}\n"
     assert codes(run(tmp_path, sneaky, schema_dirs=("schemas",))) == ["SC004"]
+
+
+def test_schema_dir_refs_resolve_to_local_files_only_inside_the_dirs(tmp_path: Path) -> None:
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "_size.json").write_text('{"type": "integer"}')
+    (tmp_path / "outside.json").write_text('{"type": "integer"}')
+    schema = {"properties": {"spec": {"properties": {"size": {"$ref": "_size.json"}}}}}
+    (tmp_path / "schemas" / "widget_v1.json").write_text(json.dumps(schema))
+    assert codes(run(tmp_path, WIDGET % ("v1", "{size: big}"), schema_dirs=("schemas",))) == [
+        "SC002"
+    ]
+    schema["properties"]["spec"]["properties"]["size"]["$ref"] = "../outside.json"
+    (tmp_path / "schemas" / "widget_v1.json").write_text(json.dumps(schema))
+    finding = only(run(tmp_path, WIDGET % ("v1", "{size: 1}"), schema_dirs=("schemas",)), "SC005")
+    assert "outside the configured schema directories" in finding.message
