@@ -72,7 +72,11 @@ class BuiltinEngine:
         except ValueError:
             # A mapping key that is not a string (``80:``): the API server's YAML-to-JSON step
             # makes it one, so validate what it would see.
-            errors = list(compiled.validator.iter_errors(json_compatible(manifest.body)))
+            try:
+                errors = list(compiled.validator.iter_errors(json_compatible(manifest.body)))
+            except ValueError as exc:
+                reason = f"the object cannot be read as JSON: {exc}"
+                return [self._finding(target, rules.invalid_field_value.name, (), reason)]
         if not errors:
             return []
 
@@ -82,7 +86,7 @@ class BuiltinEngine:
         return [
             self._finding(target, problem.rule, problem.path, problem.message)
             for error in errors
-            for problem in problems_of(error, schema_at)
+            for problem in problems_of(error, schema_at, manifest.body)
         ]
 
     def _finding(

@@ -80,13 +80,14 @@ def describe(value: Any) -> str:
     return repr(value)
 
 
-def problems_of(error: Any, schema_at: SchemaAt) -> list[SchemaProblem]:
-    """Readable problems for one ``jsonschema_rs.ValidationError``."""
+def problems_of(error: Any, schema_at: SchemaAt, body: Any = None) -> list[SchemaProblem]:
+    """Readable problems for one ``jsonschema_rs.ValidationError``; the value is shown as the
+    object holds it (the library's copy turns, e.g., ``.nan`` into null)."""
     path: JsonPath = tuple(error.instance_path)
     where = display_path(path)
     kind = error.kind.name
     facts = error.kind.as_dict()
-    value = error.instance
+    value = _at(body, path, error.instance)
     if kind == "additionalProperties":
         known = _known_fields(schema_at(error))
         return [
@@ -100,6 +101,16 @@ def problems_of(error: Any, schema_at: SchemaAt) -> list[SchemaProblem]:
             SchemaProblem(MISSING_FIELD, path, f"missing required field {json.dumps(field)}{place}")
         ]
     return [SchemaProblem(INVALID_VALUE, path, f"{where}: {_invalid(kind, facts, value, error)}")]
+
+
+def _at(body: Any, path: JsonPath, default: Any) -> Any:
+    node = body
+    for step in path:
+        in_list = isinstance(node, list) and isinstance(step, int) and step < len(node)
+        if not (in_list or (isinstance(node, dict) and step in node)):
+            return default
+        node = node[step]
+    return node if body is not None else default
 
 
 def _unknown(name: str, where: str, known: Sequence[str]) -> str:
