@@ -5,5 +5,6 @@ from __future__ import annotations
 
 from gitops.lint.registry import Registry
 from gitops.lint.rules import REGISTRY as LINT_REGISTRY
+from gitops.validate.rules import RULES as VALIDATE_RULES
 
-CATALOG = Registry.collect(LINT_REGISTRY.rules)
+CATALOG = Registry.collect(LINT_REGISTRY.rules, VALIDATE_RULES)

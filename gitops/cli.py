@@ -18,6 +18,7 @@ from gitops.lint.config import FAIL_ON, PRESETS
 from gitops.lint.rules_doc import FORMATS as RULES_FORMATS
 from gitops.report import REPORTERS
 from gitops.settings import Settings, find_root, load_settings
+from gitops.validate.config import ENGINES
 
 DEBUG_ENV = "GITOPS_DEBUG"
 
@@ -184,6 +185,66 @@ def rules(rule: str | None, output_format: str) -> int:
     from gitops.rules_command import run_rules
 
     return run_rules(rule, output_format=output_format, echo=lambda t: click.echo(t, nl=False))
+
+
+@cli.command()
+@click.option(
+    "--kubernetes-version",
+    metavar="VERSION",
+    help="Validate every file against this Kubernetes version (e.g. 1.31). Default: each "
+    "file's environment, else [tool.gitops.validate] kubernetes_version, else the newest.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    help="builtin (default; offline, in-process), kubeconform, or auto (kubeconform when on PATH).",
+)
+@click.option(
+    "--ignore-missing-schemas",
+    is_flag=True,
+    help="Report objects of unknown kinds as warnings instead of errors.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(REPORTERS)),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default="error",
+    show_default=True,
+    help="Lowest severity that fails the run (exit 1).",
+)
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.pass_context
+@_exit_code_of
+def validate(
+    ctx: click.Context,
+    kubernetes_version: str | None,
+    engine: str | None,
+    ignore_missing_schemas: bool,
+    output_format: str,
+    fail_on: str,
+    paths: tuple[str, ...],
+) -> int:
+    """Validate manifests (default: rendered/) against the Kubernetes schemas of their target
+    version, offline: unknown fields, wrong types, removed and deprecated API versions."""
+    from gitops.validate_command import run_validate
+
+    return run_validate(
+        _settings(ctx),
+        paths=paths,
+        kubernetes_version=kubernetes_version,
+        engine=engine,
+        ignore_missing_schemas=ignore_missing_schemas,
+        output_format=output_format,
+        fail_on=fail_on,
+        echo=click.echo,
+    )
 
 
 def main() -> None:

@@ -93,3 +93,9 @@ def scale_memory(text: str, factor: float) -> str:
     )
     mib = max(mib, Decimal(1))
     return f"{mib // 1024}Gi" if mib % 1024 == 0 else f"{mib}Mi"
+
+
+def is_quantity(text: str) -> bool:
+    """Whether ``text`` parses as a Kubernetes quantity exactly as the API server reads it
+    (no surrounding whitespace, one known suffix or a decimal exponent)."""
+    return _QUANTITY.fullmatch(text) is not None

@@ -5,9 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from gitops.catalog import CATALOG
 from gitops.lint.registry import Registry
-from gitops.lint.rules import images, input, suppression
+from gitops.lint.rules import REGISTRY, images, input, suppression
 from gitops.settings import Settings, load_settings
 
 ENGINE_REGISTRY = Registry.collect(input.RULES, images.RULES, suppression.RULES)
@@ -18,7 +17,7 @@ which keeps growing (rule families are tested by their case files)."""
 def focus(*families: str) -> str:
     """A ``disable = [...]`` line for [tool.gitops.lint] turning off every family but these
     (and input problems), for end-to-end tests through the real CLI."""
-    others = sorted(set(CATALOG.families) - {"input", *families})
+    others = sorted(set(REGISTRY.families) - {"input", *families})
     return "disable = [" + ", ".join(f'"{f}"' for f in others) + "]\n"
 
 

@@ -5,7 +5,9 @@ Format::
 
     cases:
     - name: latest-tag            # kebab-case; the test id is CODE::name
-      options: {}                 # optional: rule options for this case
+      options: {}                 # optional: rule options for this case (validator rules:
+                                  # [tool.gitops.validate] settings)
+      kubernetes_version: "1.31"  # optional, validator rules only
       manifests: |                # the YAML linted (line 1 is the first line of this block)
       # or manifests_base64: ...  # raw bytes (e.g. not UTF-8), or unreadable: true
         apiVersion: apps/v1
@@ -46,6 +48,8 @@ class Case:
     options: dict[str, Any] = field(default_factory=dict)
     raw: bytes | None = None
     unreadable: bool = False
+    kubernetes_version: str = "1.31"
+    """For validator rules: the Kubernetes version the case is validated against."""
 
     @property
     def id(self) -> str:
@@ -72,6 +76,7 @@ def load_cases(code: str) -> list[Case]:
             if "manifests_base64" in entry
             else None,
             unreadable=bool(entry.get("unreadable")),
+            kubernetes_version=str(entry.get("kubernetes_version", "1.31")),
         )
         for entry in document.get("cases", [])
     ]
@@ -84,6 +89,8 @@ def all_cases() -> list[Case]:
 def lint_case(case: Case, registry: Registry) -> list[Finding]:
     """Findings of the case's rule (only) on the case's manifests."""
     rule: Rule = registry.by_code[case.code]
+    if rule.engine == "validate":
+        return _validate_case(case)
     options = replace(rule.options, **case.options) if case.options else rule.options
     manifests: list[Manifest] = []
     problems: list[LoadProblem] = []
@@ -98,6 +105,28 @@ def lint_case(case: Case, registry: Registry) -> list[Finding]:
     findings += run_rules(ObjectGraph(manifests), [entry])
     if rule.engine == "suppress":
         findings += _suppression_findings(manifests, entry, registry)
+    return sorted((f for f in findings if f.code == case.code), key=Finding.sort_key)
+
+
+def _validate_case(case: Case) -> list[Finding]:
+    """Findings of the case's validator rule: the real built-in engine over the case's
+    manifests, written to a temporary file (the validator reads paths)."""
+    import tempfile
+
+    from gitops.validate.config import ValidateSettings
+    from gitops.validate.run import validate
+    from gitops.validate.versions import parse_version
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{case.code}.yaml"
+        path.write_text(case.manifests, encoding="utf-8")
+        outcome = validate(
+            [str(path)],
+            root=Path(tmp),
+            settings=ValidateSettings(**case.options),
+            explicit_version=parse_version(case.kubernetes_version, case.id),
+        )
+    findings = [replace(f, path=f"{case.code}.yaml") for f in outcome.findings]
     return sorted((f for f in findings if f.code == case.code), key=Finding.sort_key)
 
 

@@ -6,14 +6,13 @@ import pytest
 
 from gitops.catalog import CATALOG
 from gitops.lint.cases import Case, all_cases, examples, lint_case, load_cases, matches
-from gitops.lint.rules import REGISTRY
 
 CASES = all_cases()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_case(case: Case) -> None:
-    findings = lint_case(case, REGISTRY)
+    findings = lint_case(case, CATALOG)
     shown = "\n".join(f"  {f.line}:{f.column} {f.name} {f.container} {f.message}" for f in findings)
     assert len(findings) == len(case.expect), f"expected {case.expect}, got:\n{shown}"
     for finding, expected in zip(
