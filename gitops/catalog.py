@@ -3,8 +3,9 @@ reference and SARIF rule descriptors are built from."""
 
 from __future__ import annotations
 
+from gitops.drift import RULES as DRIFT_RULES
 from gitops.lint.registry import Registry
 from gitops.lint.rules import REGISTRY as LINT_REGISTRY
 from gitops.validate.rules import RULES as VALIDATE_RULES
 
-CATALOG = Registry.collect(LINT_REGISTRY.rules, VALIDATE_RULES)
+CATALOG = Registry.collect(LINT_REGISTRY.rules, VALIDATE_RULES, DRIFT_RULES)

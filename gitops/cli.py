@@ -52,6 +52,11 @@ def _exit_code_of(run: Callable[..., int]) -> Callable[..., None]:
     return wrapper
 
 
+def _color() -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
 def _settings(ctx: click.Context) -> Settings:
     root: Path | None = ctx.obj
     return load_settings(root if root is not None else find_root(Path.cwd()))
@@ -153,7 +158,7 @@ def lint(
     """
     from gitops.lint_command import run_lint
 
-    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    color = _color()
     return run_lint(
         _settings(ctx),
         paths=paths,
@@ -244,6 +249,66 @@ def validate(
         output_format=output_format,
         fail_on=fail_on,
         echo=click.echo,
+    )
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(REPORTERS)),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    help="Lowest severity that fails the run (exit 1). Default: fail_on in config, else error.",
+)
+@click.option(
+    "--preset", type=click.Choice(PRESETS), help="Lint rule preset. Default: recommended."
+)
+@click.option(
+    "--kubernetes-version",
+    metavar="VERSION",
+    help="Validate every file against this Kubernetes version. Default: each file's environment.",
+)
+@click.option("--engine", type=click.Choice(ENGINES), help="Schema validation engine.")
+@click.option(
+    "--ignore-missing-schemas", is_flag=True, help="Unknown kinds are warnings, not errors."
+)
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.pass_context
+@_exit_code_of
+def check(
+    ctx: click.Context,
+    output_format: str,
+    fail_on: str | None,
+    preset: str | None,
+    kubernetes_version: str | None,
+    engine: str | None,
+    ignore_missing_schemas: bool,
+    paths: tuple[str, ...],
+) -> int:
+    """What CI and pre-commit run: rendered/ is current, schema-valid and lint-clean.
+
+    One run, one report, one exit code: synth --check, validate and lint together. PATHS
+    (optional, e.g. a commit's changed files) narrow the run to the apps they belong to.
+    """
+    from gitops.check_command import run_check
+
+    return run_check(
+        _settings(ctx),
+        paths=paths,
+        output_format=output_format,
+        fail_on=fail_on,
+        preset=preset,
+        kubernetes_version=kubernetes_version,
+        engine=engine,
+        ignore_missing_schemas=ignore_missing_schemas,
+        color=_color(),
+        echo=lambda text: click.echo(text, nl=False),
     )
 
 

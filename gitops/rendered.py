@@ -144,6 +144,8 @@ class Drift:
     extra: list[str] = field(default_factory=list)
     """On disk but no longer rendered."""
     diffs: dict[str, list[str]] = field(default_factory=dict)
+    first_lines: dict[str, int] = field(default_factory=dict)
+    """For each changed file, the first line of the committed file that differs."""
 
     @property
     def clean(self) -> bool:
@@ -165,10 +167,16 @@ def compare(
             drift.missing.append(path)
         elif want != have:
             drift.changed.append(path)
+            old = have.decode("utf-8", "replace").splitlines()
+            new = want.decode("utf-8", "replace").splitlines()
+            drift.first_lines[path] = next(
+                (i + 1 for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b),
+                min(len(old), len(new)) + 1,
+            )
             lines = list(
                 difflib.unified_diff(
-                    have.decode("utf-8", "replace").splitlines(),
-                    want.decode("utf-8", "replace").splitlines(),
+                    old,
+                    new,
                     f"{path} (committed)",
                     f"{path} (fresh render)",
                     lineterm="",

@@ -30,12 +30,7 @@ def run_validate(
     from gitops.validate.rules import RULES
     from gitops.validate.run import validate
 
-    configured = parse_validate_settings(settings.tables.get("validate", {}))
-    options: ValidateSettings = replace(
-        configured,
-        engine=engine or configured.engine,
-        ignore_missing_schemas=ignore_missing_schemas or configured.ignore_missing_schemas,
-    )
+    options = validate_settings(settings, engine, ignore_missing_schemas)
     explicit = (
         parse_version(kubernetes_version, "--kubernetes-version") if kubernetes_version else None
     )
@@ -61,6 +56,18 @@ def run_validate(
         f.severity >= threshold and not f.suppressed for f in outcome.findings
     )
     return ExitCode.FINDINGS if failing else ExitCode.OK
+
+
+def validate_settings(
+    settings: Settings, engine: str | None, ignore_missing_schemas: bool
+) -> ValidateSettings:
+    """``[tool.gitops.validate]`` with command-line flags applied on top."""
+    configured = parse_validate_settings(settings.tables.get("validate", {}))
+    return replace(
+        configured,
+        engine=engine or configured.engine,
+        ignore_missing_schemas=ignore_missing_schemas or configured.ignore_missing_schemas,
+    )
 
 
 def _display(path: str) -> str:

@@ -63,6 +63,8 @@ def lint(
     env: str | None = None,
     context: Sequence[str] = (),
     stdin: IO[bytes] | None = None,
+    loaded: LoadResult | None = None,
+    extra: Sequence[Finding] = (),
 ) -> LintRun:
     """Lint ``paths`` (files, directories, ``-`` for stdin; default ``rendered/``).
 
@@ -71,6 +73,9 @@ def lint(
     environment of files whose environment is not otherwise known. Objects in ``context``
     (files or directories) are visible to cross-object rules but not reported on, so linting
     only the files a commit changed still sees, say, the PodDisruptionBudget that covers them.
+    ``loaded`` reuses objects another step already parsed (``gitops check``); ``extra`` are
+    findings from other engines (validator, drift) reported and judged with the same
+    per-environment ``fail_on``.
     """
     known = known or registry
     index = read_index(settings.index_path, INDEX_PATH) or RenderIndex()
@@ -85,19 +90,20 @@ def lint(
         where=str(settings.root / PYPROJECT),
         known_envs=known_envs,
     )
-    loaded = _load(paths, settings, stdin)
+    loaded = loaded or _load(paths, settings, stdin)
     places = _Places(settings.root, index, set(known_envs), env)
     runner = _Runner(config, registry, known, flags, places)
-    graph = ObjectGraph([*loaded.manifests, *_context(context, loaded)])
+    graphs = _cluster_graphs([*loaded.manifests, *_context(context, loaded)], places)
     findings: list[Finding] = []
     for manifest in loaded.manifests:
-        findings += runner.object_findings(manifest, graph)
+        findings += runner.object_findings(manifest, graphs[places.cluster(manifest.path)])
     for problem_path, problems in _grouped(loaded).items():
         findings += runner.problem_findings(problem_path, problems)
+    findings += [replace(f, path=places.rel(f.path)) for f in extra]
     findings.sort(key=Finding.sort_key)
     failing = sum(1 for f in findings if runner.fails(f))
     rules = {e.rule.code: e.rule for r in runner.resolved.values() for e in r.active}
-    rules.update({f.code: registry.by_code[f.code] for f in findings if f.code in registry.by_code})
+    rules.update({f.code: known.by_code[f.code] for f in findings if f.code in known.by_code})
     return LintRun(
         findings=tuple(findings),
         rules=tuple(rules[code] for code in sorted(rules)),
@@ -105,6 +111,17 @@ def lint(
         objects=len(loaded.manifests),
         failing=failing,
     )
+
+
+def _cluster_graphs(manifests: Sequence[Manifest], places: _Places) -> dict[str, ObjectGraph]:
+    """One graph per cluster the files go to: each ``rendered/<env>/`` (an environment is its
+    own cluster), ``rendered/argocd/`` (Argo CD's), and everything else together. A prod
+    PodDisruptionBudget must not cover a dev Deployment, nor a staging ServiceAccount satisfy
+    a dev pod."""
+    partitions: dict[str, list[Manifest]] = defaultdict(list)
+    for manifest in manifests:
+        partitions[places.cluster(manifest.path)].append(manifest)
+    return {key: ObjectGraph(members) for key, members in partitions.items()}
 
 
 def _load(paths: Sequence[str], settings: Settings, stdin: IO[bytes] | None) -> LoadResult:
@@ -178,6 +195,13 @@ class _Places:
             if absolute.startswith(base + os.sep):
                 return Path(os.path.relpath(absolute, base)).as_posix()
         return relative(Path(path), self.root)
+
+    def cluster(self, path: str) -> str:
+        """The partition of the cluster a loaded file goes to (see ``_cluster_graphs``)."""
+        parts = self.rel(path).split("/")
+        if len(parts) > 2 and parts[0] == RENDERED_DIR:
+            return f"{RENDERED_DIR}/{parts[1]}"
+        return ""
 
     def env(self, rel: str) -> str | None:
         entry = self.index.files.get(rel)

@@ -12,7 +12,7 @@ from pathlib import Path
 from gitops.errors import ConfigError
 from gitops.findings import Finding
 from gitops.lint.engine import problem_findings
-from gitops.manifests import Manifest, load
+from gitops.manifests import LoadResult, Manifest, load
 from gitops.render_index import RenderIndex
 from gitops.validate.builtin import BuiltinEngine
 from gitops.validate.config import ValidateSettings
@@ -47,10 +47,12 @@ def validate(
     settings: ValidateSettings,
     explicit_version: str | None = None,
     index: RenderIndex | None = None,
+    loaded: LoadResult | None = None,
 ) -> Outcome:
+    """Validate ``paths``, or the objects ``loaded`` already holds (``gitops check``)."""
     from gitops.catalog import CATALOG
 
-    loaded = load(paths)
+    loaded = loaded or load(paths)
     resolver = VersionResolver(
         root, explicit=explicit_version, configured=settings.kubernetes_version, index=index
     )

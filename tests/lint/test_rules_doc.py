@@ -23,4 +23,5 @@ def test_rules_page_has_a_section_per_rule_with_why_fix_and_examples() -> None:
         section = page.split(f"\n## {rule.code} {rule.name}\n", 1)[1].split("\n## ", 1)[0]
         assert "**Why:**" in section and "**Fix:**" in section, rule.code
         assert "- Presets: " in section and "- Severity: " in section, rule.code
-        assert "**Good:**" in section, f"{rule.code} has no passing case to show as Good"
+        if rule.engine != "synth":  # drift rules have no manifest examples (see test_rule_cases)
+            assert "**Good:**" in section, f"{rule.code} has no passing case to show as Good"

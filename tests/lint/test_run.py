@@ -200,3 +200,44 @@ def test_context_objects_are_seen_by_cross_object_rules_but_not_reported(tmp_pat
     assert [f.code for f in alone.findings] == ["TS002"]
     with_context = lint(changed, settings, registry=registry, context=[str(settings.rendered_dir)])
     assert with_context.findings == () and with_context.files == 1 and with_context.objects == 1
+
+
+def test_each_environment_is_its_own_cluster_for_cross_object_rules(tmp_path: Path) -> None:
+    from collections.abc import Iterator
+    from typing import Any
+
+    from gitops.findings import Severity
+    from gitops.graph import ObjectGraph
+    from gitops.lint.registry import Registry, Violation, rule
+    from gitops.manifests import Manifest
+
+    @rule(
+        "TS003",
+        "unselected-workload",
+        family="testing",
+        severity=Severity.ERROR,
+        kinds=("Deployment",),
+    )
+    def unselected(manifest: Manifest, graph: ObjectGraph, options: Any) -> Iterator[Violation]:
+        """No Service selects the workload's pods.
+
+        Why: Nothing can reach pods that no Service selects, which is rarely intended.
+        Fix: Add a Service whose selector matches the pod labels.
+        """
+        if not graph.selected_by(manifest, "Service"):
+            yield Violation(message=f"no Service selects {manifest.name}")
+
+    service = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\n"
+    service += "spec:\n  selector: {app: web}\n  ports: [{port: 80}]\n"
+    settings = write_repo(
+        tmp_path,
+        {
+            "rendered/dev/shop/deployment.web.yaml": deployment(),
+            "rendered/prod/shop/deployment.web.yaml": deployment(),
+            "rendered/prod/shop/service.web.yaml": service,
+        },
+    )
+    registry = Registry.collect(ENGINE_REGISTRY.rules, (unselected,))
+    findings = [f for f in lint([], settings, registry=registry).findings if f.code == "TS003"]
+    # prod's Service selects prod's pods only: dev is another cluster.
+    assert [f.path for f in findings] == ["rendered/dev/shop/deployment.web.yaml"]

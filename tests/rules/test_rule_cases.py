@@ -22,7 +22,12 @@ def test_case(case: Case) -> None:
 
 
 # Meta-tests run over the whole catalog: every rule any engine reports is documented and tested.
-@pytest.mark.parametrize("rule", CATALOG.rules, ids=[r.code for r in CATALOG.rules])
+# Drift rules (engine "synth") describe a repository, not a manifest, so no case file can hold
+# one; tests/check/test_check.py exercises each of them end to end.
+WITH_CASES = [r for r in CATALOG.rules if r.engine != "synth"]
+
+
+@pytest.mark.parametrize("rule", WITH_CASES, ids=[r.code for r in WITH_CASES])
 def test_rule_has_passing_and_failing_cases(rule) -> None:  # type: ignore[no-untyped-def]
     cases = load_cases(rule.code)
     assert any(c.passing for c in cases), f"{rule.code} has no passing case"
@@ -36,6 +41,6 @@ def test_rule_is_documented(rule) -> None:  # type: ignore[no-untyped-def]
     assert len(rule.doc.why) > 40, f"{rule.code} must say why it matters"
 
 
-@pytest.mark.parametrize("rule", CATALOG.rules, ids=[r.code for r in CATALOG.rules])
+@pytest.mark.parametrize("rule", WITH_CASES, ids=[r.code for r in WITH_CASES])
 def test_rule_docs_show_a_good_example(rule) -> None:  # type: ignore[no-untyped-def]
     assert examples(rule.code).good, f"{rule.code} needs a passing case that is text"
