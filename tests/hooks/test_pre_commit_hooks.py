@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import copy_sources
 from tests.repo import deployment, focus
 
 REPO = Path(__file__).parents[2]
@@ -21,7 +22,9 @@ GOOD = "rendered/dev/shop/deployment.good.yaml"
 BAD = "rendered/dev/shop/deployment.bad.yaml"
 
 
-def try_repo(config_repo: Path, home: Path, *files: str) -> subprocess.CompletedProcess[str]:
+def try_repo(
+    config_repo: Path, home: Path, *files: str, hook: str = "gitops-lint"
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
             sys.executable,
@@ -29,7 +32,7 @@ def try_repo(config_repo: Path, home: Path, *files: str) -> subprocess.Completed
             "pre_commit",
             "try-repo",
             str(REPO),
-            "gitops-lint",
+            hook,
             "--files",
             *files,
         ],
@@ -62,3 +65,24 @@ def test_gitops_lint_hook_passes_good_and_fails_bad_manifest(tmp_path: Path) -> 
     assert "Failed" in bad.stdout
     assert f"{BAD}\n  13:9  error   IM001 mutable-image-tag  Deployment shop/bad: " in bad.stdout
     assert "deployment.good.yaml" not in bad.stdout.split("Using config")[-1].split("Failed")[-1]
+
+
+@pytest.mark.slow
+def test_gitops_check_hook_passes_a_current_repo_and_fails_on_drift(tmp_path: Path) -> None:
+    config_repo = copy_sources(tmp_path / "config", rendered=True)
+    subprocess.run(["git", "init", "-q"], cwd=config_repo, check=True, timeout=60)
+    subprocess.run(["git", "add", "."], cwd=config_repo, check=True, timeout=60)
+    home = tmp_path / "home"
+
+    good = try_repo(config_repo, home, "apps/my_app.py", hook="gitops-check")
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "gitops check" in good.stdout and "Passed" in good.stdout
+
+    service = config_repo / "rendered/prod/my-app/service.my-app.yaml"
+    service.write_text(service.read_text().replace("port: 80", "port: 81"))
+    bad = try_repo(
+        config_repo, home, "rendered/prod/my-app/service.my-app.yaml", hook="gitops-check"
+    )
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "RD001 rendered-file-out-of-date" in bad.stdout
+    assert "rendered/prod/my-app/service.my-app.yaml differs from a fresh render" in bad.stdout
