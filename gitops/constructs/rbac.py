@@ -30,7 +30,9 @@ class Access:
     api_groups: tuple[str, ...] = ("",)
     """API groups of the resources; ``""`` is the core group. Default: core."""
     resource_names: tuple[str, ...] = ()
-    """Restrict to these object names (e.g. one Secret). Default: all of that type."""
+    """Restrict to these object names (e.g. one Secret). ``list`` and ``watch`` are then allowed
+    only for requests that select one of the names (``fieldSelector=metadata.name=...``); a
+    plain list is denied. Default: all of that type."""
 
     def __post_init__(self) -> None:
         for what, values in (
@@ -45,12 +47,10 @@ class Access:
                     f"Access.{what} contains '*'; list what is needed (wildcards also grant "
                     "whatever is added to the API later)"
                 )
-        if self.resource_names and {"list", "watch", "create", "deletecollection"} & set(
-            self.verbs
-        ):
+        if self.resource_names and {"create", "deletecollection"} & set(self.verbs):
             raise ValueError(
-                "resource_names cannot restrict list, watch, create or deletecollection; "
-                "the API server ignores the names for those verbs"
+                "resource_names cannot restrict create or deletecollection: the API server "
+                "authorizes those without a name, so the rule would grant nothing"
             )
 
     def render(self) -> dict[str, Any]:
