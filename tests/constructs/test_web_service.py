@@ -154,8 +154,8 @@ def test_cluster_access_only_when_asked() -> None:
     [
         ({"resources": ("*",)}, "contains '*'"),
         (
-            {"resources": ("secrets",), "verbs": ("list",), "resource_names": ("db",)},
-            "cannot restrict list",
+            {"resources": ("secrets",), "verbs": ("create",), "resource_names": ("db",)},
+            "cannot restrict create",
         ),
     ],
 )
