@@ -1,4 +1,4 @@
-"""Container image references: ``[registry/]repository[:tag][@sha256:digest]``."""
+"""Container image references: ``[registry/]repository[:tag][@algorithm:digest]``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ _HOST_PART = r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
 _DOMAIN = rf"(?:{_HOST_PART}(?:\.{_HOST_PART})*(?::[0-9]+)?)"
 _REPOSITORY = re.compile(rf"^(?:{_DOMAIN}/)?{_COMPONENT}(?:/{_COMPONENT})*$")
 _TAG = re.compile(r"^[\w][\w.-]{0,127}$")
-_DIGEST = re.compile(r"^sha256:[a-f0-9]{64}$")
+DIGEST_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128, "blake3": 64}
+"""Digest algorithms container runtimes resolve (the OCI-registered sha256, sha512 and blake3,
+and go-digest's sha384) and the number of lower-case hex digits each takes."""
 
 
 @dataclass(frozen=True)
@@ -28,8 +30,8 @@ class ImageRef:
 def parse_image(text: str) -> ImageRef:
     """Parse an image reference; raises ValueError saying what is wrong with it."""
     rest, _, digest = text.partition("@")
-    if digest and not _DIGEST.fullmatch(digest):
-        raise ValueError(f"digest {digest!r} is not sha256:<64 lower-case hex digits>")
+    if digest:
+        _check_digest(digest)
     slash = rest.rfind("/")
     colon = rest.rfind(":")
     tag: str | None = None
@@ -41,6 +43,18 @@ def parse_image(text: str) -> ImageRef:
     if not _REPOSITORY.fullmatch(repository):
         raise ValueError(f"repository {repository!r} is not a valid image repository")
     return ImageRef(repository=repository, tag=tag, digest=digest or None)
+
+
+def _check_digest(digest: str) -> None:
+    algorithm, _, encoded = digest.partition(":")
+    length = DIGEST_LENGTHS.get(algorithm)
+    if length is None:
+        raise ValueError(
+            f"digest {digest!r} uses algorithm {algorithm!r}, which container runtimes do not "
+            "resolve (use sha256)"
+        )
+    if not re.fullmatch(rf"[a-f0-9]{{{length}}}", encoded):
+        raise ValueError(f"digest {digest!r} is not {algorithm}:<{length} lower-case hex digits>")
 
 
 def pinning_problem(text: str) -> str | None:

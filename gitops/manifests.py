@@ -40,7 +40,7 @@ STDIN = "-"
 MAX_EXPANDED_NODES = 1_000_000
 """Nodes a document may expand to through aliases before it counts as an alias bomb."""
 
-_DOC_START = re.compile(r"^(?:---|\.\.\.)(?:[ \t].*)?$", re.MULTILINE)
+_DOC_START = re.compile(r"^(?:---|\.\.\.)(?:[ \t].*)?\r?$", re.MULTILINE)
 _SKIP_DIRS = {"node_modules", "__pycache__", "venv"}
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _TAG = "tag:yaml.org,2002:"

@@ -55,30 +55,43 @@ def replica_floor(workload: Manifest, graph: ObjectGraph) -> ReplicaFloor | None
     return ReplicaFloor(count, f"replicas {count}", ("spec", "replicas") if written else ())
 
 
+@dataclass(frozen=True)
+class PdbOptions:
+    min_replicas: int = 2
+    """Fewest replicas (or autoscaler minimum) at which a workload needs a
+    PodDisruptionBudget. 1 asks it of every workload (Polaris semantics); its budget should
+    then use maxUnavailable, or it blocks drains (pdb-blocks-all-disruptions). Default: 2."""
+
+
 @rule(
     "PC003",
     "replicated-workload-without-pdb",
     family=FAMILY,
     severity=Severity.WARNING,
     kinds=REPLICATED_KINDS,
+    options=PdbOptions(),
 )
 def replicated_workload_without_pdb(
-    manifest: Manifest, graph: ObjectGraph, options: Any
+    manifest: Manifest, graph: ObjectGraph, options: PdbOptions
 ) -> Iterator[Violation]:
     """A workload runs 2 or more replicas and no PodDisruptionBudget selects its pods.
 
     Why: Without a budget a node drain (an upgrade, the cluster autoscaler) may evict every
     replica at once, and the service is down although it runs several copies. Counted from
-    the HorizontalPodAutoscaler's minReplicas when one targets the workload.
+    the HorizontalPodAutoscaler's minReplicas when one targets the workload; min_replicas
+    sets the threshold.
     Fix: Add a PodDisruptionBudget selecting the pods with maxUnavailable: 1; the App
     construct in this repo renders one whenever replicas or minReplicas are 2 or more.
     """
     floor = replica_floor(manifest, graph)
-    if floor is None or floor.count < 2 or graph.selected_by(manifest, "PodDisruptionBudget"):
+    if floor is None or floor.count < max(options.min_replicas, 1):
+        return
+    if graph.selected_by(manifest, "PodDisruptionBudget"):
         return
     yield Violation(
-        message=f"runs at least {floor.count} pods ({floor.source}) and no "
-        f'PodDisruptionBudget in namespace "{manifest.namespace}" selects them',
+        message=f"runs at least {floor.count} pod{'' if floor.count == 1 else 's'} "
+        f'({floor.source}) and no PodDisruptionBudget in namespace "{manifest.namespace}" '
+        "selects them",
         path=floor.path,
     )
 

@@ -8,6 +8,7 @@ their own namespace. A CiliumNetworkPolicy's ``endpointSelector`` isolates pods 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from gitops.findings import Severity
@@ -23,15 +24,24 @@ DIRECTIONS = (("Ingress", "ingress", "from"), ("Egress", "egress", "to"))
 EVERYWHERE = ("0.0.0.0/0", "::/0")
 
 
+@dataclass(frozen=True)
+class IsolationOptions:
+    both_directions: bool = True
+    """Ask that policies isolate the pods for ingress and for egress. Set false to accept a
+    policy for either direction (kube-linter non-isolated-pod, Kubescape and Checkov
+    semantics), for teams that restrict ingress only. Default: True."""
+
+
 @rule(
     "PC001",
     "workload-without-network-policy",
     family=FAMILY,
     severity=Severity.WARNING,
     kinds=WORKLOAD_KINDS,
+    options=IsolationOptions(),
 )
 def workload_without_network_policy(
-    manifest: Manifest, graph: ObjectGraph, options: Any
+    manifest: Manifest, graph: ObjectGraph, options: IsolationOptions
 ) -> Iterator[Violation]:
     """No NetworkPolicy isolates a workload's pods, for ingress, egress or both.
 
@@ -41,6 +51,7 @@ def workload_without_network_policy(
     unset and it has no egress rules), so a pod covered for one direction is reported for
     the other (kube-score pod-networkpolicy). A namespace-wide policy (podSelector: {})
     counts, as do Cilium policies (namespaced or clusterwide) with ingress or egress rules.
+    With both_directions false, isolation for either direction is enough.
     Fix: Add a NetworkPolicy selecting the pods that allows only the traffic they need, on
     top of a default-deny policy for the namespace; the App construct in this repo renders
     both.
@@ -53,7 +64,7 @@ def workload_without_network_policy(
         for policy in graph.selected_by(manifest, kind):
             isolated |= _isolates(policy)
     missing = [direction for direction, _, _ in DIRECTIONS if direction not in isolated]
-    if not missing:
+    if not missing or (isolated and not options.both_directions):
         return
     labels = template.labels
     yield Violation(

@@ -61,11 +61,17 @@ def service_selects_nothing(
     )
 
 
+BETA_INGRESS_VERSIONS = ("extensions/v1beta1", "networking.k8s.io/v1beta1")
+"""apiVersions whose backends name the Service with serviceName and servicePort."""
+
+
 @dataclass(frozen=True)
 class _Backend:
     service: str
     port: Any
     path: tuple[str | int, ...]
+    legacy: bool = False
+    """Written with serviceName in an apiVersion that has no such field."""
 
 
 def _backends(ingress: Manifest) -> list[_Backend]:
@@ -91,12 +97,10 @@ def _backends(ingress: Manifest) -> list[_Backend]:
             port = service.get("port")
             port = port.get("number", port.get("name")) if isinstance(port, dict) else None
             backends.append(_Backend(str(service["name"]), port, (*path, "backend", "service")))
-        elif backend.get("serviceName"):
-            backends.append(
-                _Backend(
-                    str(backend["serviceName"]), backend.get("servicePort"), (*path, "backend")
-                )
-            )
+        elif backend.get("serviceName") and not isinstance(backend.get("resource"), dict):
+            legacy = ingress.api_version not in BETA_INGRESS_VERSIONS
+            name, port = str(backend["serviceName"]), backend.get("servicePort")
+            backends.append(_Backend(name, port, (*path, "backend", "serviceName"), legacy))
     return backends
 
 
@@ -110,11 +114,22 @@ def ingress_backend_missing(
 
     Why: The ingress controller answers 503 (or 404) for that host and path, and nothing in
     the sync says so. The default backend is checked like every rule's backend; resource
-    backends are not Services and are skipped.
+    backends are not Services and are skipped. A networking.k8s.io/v1 backend written with
+    the v1beta1 fields serviceName and servicePort names no Service at all (the API server
+    rejects it; kube-score ingress_issue363).
     Fix: Point the backend at an existing Service of the Ingress's namespace, and use one of
     that Service's port numbers or port names.
     """
     for backend in _backends(manifest):
+        if backend.legacy:
+            yield Violation(
+                message=f'backend names Service "{backend.service}" with serviceName, a '
+                f"v1beta1 field that {manifest.api_version} does not have, so it routes nowhere",
+                path=backend.path,
+                fix="Write the backend as service: {name: ..., port: {number: ...}} (or port "
+                "name), the networking.k8s.io/v1 shape.",
+            )
+            continue
         service = graph.get("Service", backend.service, manifest.namespace)
         if service is None or service.group != "":
             yield Violation(

@@ -34,17 +34,23 @@ HOST_NAMESPACES = {
 RUNTIME_SOCKETS = (
     "/run/containerd/containerd.sock",
     "/run/docker.sock",
+    "/run/docker/containerd/containerd.sock",
+    "/run/docker/containerd/docker-containerd.sock",
     "/run/crio/crio.sock",
     "/run/cri-dockerd.sock",
     "/run/k3s/containerd/containerd.sock",
     "/run/podman/podman.sock",
     "/var/run/containerd/containerd.sock",
     "/var/run/docker.sock",
+    "/var/run/docker/containerd/containerd.sock",
+    "/var/run/docker/containerd/docker-containerd.sock",
     "/var/run/crio/crio.sock",
     "/var/run/cri-dockerd.sock",
     "/var/run/dockershim.sock",
 )
-"""Container runtime API sockets, in /var/run and in /run (a symlink to each other)."""
+"""Container runtime API sockets, in /var/run and in /run (a symlink to each other); dockerd
+without --containerd starts its own containerd under /var/run/docker, so mounting that
+directory exposes a runtime API too."""
 
 
 @rule(

@@ -83,15 +83,24 @@ def _serving_containers(
     return serving, unmatched
 
 
+@dataclass(frozen=True)
+class ReadinessOptions:
+    services_only: bool = True
+    """Ask a readiness probe only of containers a Service in the input sends traffic to. Set
+    false to ask it of every long-running container (kube-linter, Polaris, Checkov and
+    Kubescape semantics), e.g. when Services live in files that are not linted. Default: True."""
+
+
 @rule(
     "PR001",
     "missing-readiness-probe",
     family=FAMILY,
     severity=Severity.ERROR,
     kinds=LONG_RUNNING_KINDS,
+    options=ReadinessOptions(),
 )
 def missing_readiness_probe(
-    manifest: Manifest, graph: ObjectGraph, options: Any
+    manifest: Manifest, graph: ObjectGraph, options: ReadinessOptions
 ) -> Iterator[Violation]:
     """A container that a Service sends traffic to has no readiness probe.
 
@@ -102,13 +111,14 @@ def missing_readiness_probe(
     and so are Jobs, CronJobs, run-once Pods and init containers. In a pod with several
     containers the rule asks it of the containers that declare a Service's targetPort; when
     no container declares it, one readiness probe anywhere in the pod is enough.
+    With services_only false every long-running container needs one, Service or not.
     Fix: Add a readinessProbe that fails while the container cannot serve (in this repo, the
     readiness prop of the workload construct in apps/<app>.py).
     """
     if _runs_to_completion(manifest):
         return
     services = graph.selected_by(manifest, "Service")
-    if not services:
+    if not services and options.services_only:
         return
     main = containers(manifest, init=False)
     serving, unmatched = _serving_containers(main, services)
@@ -122,6 +132,12 @@ def missing_readiness_probe(
                 message=f'container "{ref.name}" has no readinessProbe, yet '
                 f"{_quoted('Service', routed)} {'sends' if len(routed) == 1 else 'send'} "
                 "it traffic",
+                path=ref.path,
+                container=ref.name,
+            )
+        elif not services:
+            yield Violation(
+                message=f'container "{ref.name}" has no readinessProbe',
                 path=ref.path,
                 container=ref.name,
             )

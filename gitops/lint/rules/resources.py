@@ -23,6 +23,7 @@ from gitops.pods import WORKLOAD_KINDS, ContainerRef, Path, containers, is_sidec
 from gitops.quantity import parse_quantity, quantity_problem
 
 FAMILY = "resources"
+SECTIONS = ("requests", "limits")
 OVERCOMMITTABLE = ("cpu", "memory", "ephemeral-storage")
 """Resources whose request may be below the limit; any other (extended resources such as
 nvidia.com/gpu, hugepages-*) must have request == limit when both are set."""
@@ -50,12 +51,26 @@ def _sets(resources: Any, section: str, resource: str) -> bool:
     return section == "requests" and resource in _section(resources, "limits")
 
 
+def _malformed(resources: Any) -> bool:
+    """Present but not a mapping (resources, or its requests or limits)? The API server rejects
+    it and SC002 reports the type; "no cpu request" would misdescribe it."""
+    if resources is None:
+        return False
+    if not isinstance(resources, dict):
+        return True
+    return any(
+        resources.get(s) is not None and not isinstance(resources[s], dict) for s in SECTIONS
+    )
+
+
 def _missing(manifest: Manifest, section: str, resource: str) -> Iterator[ContainerRef]:
     """Long-running containers that set no ``section``.``resource`` (nor does the pod)."""
-    if _sets(_pod_resources(manifest), section, resource):
+    pod = _pod_resources(manifest)
+    if _malformed(pod) or _sets(pod, section, resource):
         return
     for ref in _long_running(manifest):
-        if not _sets(ref.container.get("resources"), section, resource):
+        own = ref.container.get("resources")
+        if not _malformed(own) and not _sets(own, section, resource):
             yield ref
 
 
