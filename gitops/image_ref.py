@@ -63,6 +63,11 @@ def pinning_problem(text: str) -> str | None:
         ref = parse_image(text)
     except ValueError as exc:
         return str(exc)
+    return mutability_problem(ref)
+
+
+def mutability_problem(ref: ImageRef) -> str | None:
+    """Why a well-formed reference can name different images over time, or None."""
     if ref.digest is None and ref.tag is None:
         return "has no tag or digest, so it means whatever ':latest' points to when pulled"
     if ref.digest is None and ref.tag == "latest":

@@ -94,7 +94,9 @@ def test_ignore_entries_need_rules_and_a_reason() -> None:
         "[[tool.gitops.lint.env.prod.ignore]]\nrules = ['IM001']\nreason = 'x'\n"
     )
     first, second = settings.ignores
-    assert first.codes == {"IM001", "IM002", "IM003", "IN003"} and first.paths == ("vendor/**",)
+    assert first.codes == {"IM001", "IM002", "IM003", "IM004", "IN003"} and first.paths == (
+        "vendor/**",
+    )
     assert first.env is None and second.env == "prod"
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from gitops.findings import Severity
 from gitops.graph import ObjectGraph
-from gitops.image_ref import parse_image, pinning_problem
+from gitops.image_ref import mutability_problem, parse_image
 from gitops.lint.registry import Violation, rule
 from gitops.manifests import Manifest
 from gitops.pods import WORKLOAD_KINDS, containers
@@ -32,10 +32,41 @@ def mutable_image_tag(manifest: Manifest, graph: ObjectGraph, options: Any) -> I
         image = ref.container.get("image")
         if not isinstance(image, str):
             continue
-        problem = pinning_problem(image)
+        try:
+            problem = mutability_problem(parse_image(image))
+        except ValueError:
+            continue  # IM004 reports references that are not well formed
         if problem:
             yield Violation(
                 message=f'container "{ref.name}" image "{image}" {problem}',
+                path=(*ref.path, "image"),
+                container=ref.name,
+            )
+
+
+@rule(
+    "IM004", "invalid-image-reference", family=FAMILY, severity=Severity.ERROR, kinds=WORKLOAD_KINDS
+)
+def invalid_image_reference(
+    manifest: Manifest, graph: ObjectGraph, options: Any
+) -> Iterator[Violation]:
+    """A container image is not a valid image reference.
+
+    Why: The kubelet refuses the reference (InvalidImageName) or the registry cannot resolve
+    it, so the pod never starts; a digest that is not one a runtime resolves (for example a
+    placeholder such as sha256:123456) looks pinned in review but pins nothing.
+    Fix: Write registry/repository:tag or registry/repository@sha256:<64 hex digits>; in this
+    repo, set the image in envs/<env>.images.yaml.
+    """
+    for ref in containers(manifest):
+        image = ref.container.get("image")
+        if not isinstance(image, str):
+            continue
+        try:
+            parse_image(image)
+        except ValueError as exc:
+            yield Violation(
+                message=f'container "{ref.name}" image "{image}" is not a valid reference: {exc}',
                 path=(*ref.path, "image"),
                 container=ref.name,
             )
@@ -114,4 +145,9 @@ def mutable_tag_not_always_pulled(
             )
 
 
-RULES = (mutable_image_tag, image_not_pinned_by_digest, mutable_tag_not_always_pulled)
+RULES = (
+    mutable_image_tag,
+    image_not_pinned_by_digest,
+    invalid_image_reference,
+    mutable_tag_not_always_pulled,
+)

@@ -43,12 +43,12 @@ def _long_running(manifest: Manifest) -> list[ContainerRef]:
     return [ref for ref in containers(manifest) if not ref.init or is_sidecar(ref)]
 
 
-def _sets(resources: Any, section: str, resource: str) -> bool:
-    """Does ``resources`` set ``section``.``resource``? A request left unset while the limit
-    is set is defaulted to the limit by the API server, so it counts as set."""
+def _sets(resources: Any, section: str, resource: str, implied: bool = False) -> bool:
+    """Does ``resources`` set ``section``.``resource``? With ``implied``, a request left
+    unset while the limit is set counts as set (the API server copies the limit into it)."""
     if resource in _section(resources, section):
         return True
-    return section == "requests" and resource in _section(resources, "limits")
+    return implied and section == "requests" and resource in _section(resources, "limits")
 
 
 def _malformed(resources: Any) -> bool:
@@ -63,28 +63,51 @@ def _malformed(resources: Any) -> bool:
     )
 
 
-def _missing(manifest: Manifest, section: str, resource: str) -> Iterator[ContainerRef]:
+def _missing(
+    manifest: Manifest, section: str, resource: str, implied: bool = False
+) -> Iterator[ContainerRef]:
     """Long-running containers that set no ``section``.``resource`` (nor does the pod)."""
     pod = _pod_resources(manifest)
-    if _malformed(pod) or _sets(pod, section, resource):
+    if _malformed(pod) or _sets(pod, section, resource, implied):
         return
     for ref in _long_running(manifest):
         own = ref.container.get("resources")
-        if not _malformed(own) and not _sets(own, section, resource):
+        if not _malformed(own) and not _sets(own, section, resource, implied):
             yield ref
 
 
-def _missing_request(manifest: Manifest, resource: str, what: str) -> Iterator[Violation]:
-    for ref in _missing(manifest, "requests", resource):
+@dataclass(frozen=True)
+class RequestOptions:
+    limit_counts_as_request: bool = False
+    """Accept a limit without a request: the API server copies the limit into the request.
+    Default: ``False``, since the copy silently reserves the whole limit on the node."""
+
+
+def _missing_request(
+    manifest: Manifest, resource: str, what: str, options: RequestOptions
+) -> Iterator[Violation]:
+    for ref in _missing(manifest, "requests", resource, options.limit_counts_as_request):
+        limit = _section(ref.container.get("resources"), "limits").get(resource)
+        implied = (
+            f"; Kubernetes copies its limit ({limit}) into the request, reserving all of it "
+            "on the node"
+            if limit is not None
+            else ""
+        )
         yield Violation(
-            message=f'container "{ref.name}" has no {what} request',
+            message=f'container "{ref.name}" has no {what} request{implied}',
             path=(*ref.path, "resources", "requests"),
             container=ref.name,
         )
 
 
 @rule(
-    "RS001", "missing-cpu-request", family=FAMILY, severity=Severity.WARNING, kinds=WORKLOAD_KINDS
+    "RS001",
+    "missing-cpu-request",
+    family=FAMILY,
+    severity=Severity.WARNING,
+    kinds=WORKLOAD_KINDS,
+    options=RequestOptions(),
 )
 def missing_cpu_request(
     manifest: Manifest, graph: ObjectGraph, options: Any
@@ -94,11 +117,13 @@ def missing_cpu_request(
     Why: The scheduler places pods by their requests: a container without a CPU request is
     placed as if it needed no CPU, lands on busy nodes, and under contention gets the
     smallest CPU share; a pod with no requests at all is BestEffort and evicted first. A
-    CPU limit without a request counts as a request (the API server copies it).
+    CPU limit without a request is copied into the request by the API server: the pod then
+    reserves its whole limit, which wastes nodes and is rarely what the author meant (the
+    ``limit_counts_as_request`` option accepts it).
     Fix: Set resources.requests.cpu to the container's typical usage (in this repo, the
     cpu_request of Resources in apps/<app>.py or the env overlay).
     """
-    return _missing_request(manifest, "cpu", "cpu")
+    return _missing_request(manifest, "cpu", "cpu", options)
 
 
 @rule(
@@ -107,6 +132,7 @@ def missing_cpu_request(
     family=FAMILY,
     severity=Severity.WARNING,
     kinds=WORKLOAD_KINDS,
+    options=RequestOptions(),
 )
 def missing_memory_request(
     manifest: Manifest, graph: ObjectGraph, options: Any
@@ -115,11 +141,12 @@ def missing_memory_request(
 
     Why: Memory requests decide placement and eviction order: a container without one is
     placed on nodes that cannot hold it and is among the first evicted under memory
-    pressure. A memory limit without a request counts as a request (the API server copies it).
+    pressure. A memory limit without a request is copied into the request by the API server,
+    so the pod reserves its whole limit (the ``limit_counts_as_request`` option accepts it).
     Fix: Set resources.requests.memory to the container's steady-state usage (in this repo,
     the memory_request of Resources in apps/<app>.py or the env overlay).
     """
-    return _missing_request(manifest, "memory", "memory")
+    return _missing_request(manifest, "memory", "memory", options)
 
 
 @rule(
@@ -275,6 +302,17 @@ def missing_ephemeral_storage(
     Fix: Set resources.requests and resources.limits for ephemeral-storage (in this repo,
     ephemeral_storage_request and ephemeral_storage_limit of Resources in apps/<app>.py).
     """
+    no_limit = {ref.path for ref in _missing(manifest, "limits", "ephemeral-storage")}
+    for ref in _missing(manifest, "requests", "ephemeral-storage"):
+        if ref.path in no_limit:
+            continue  # reported below, with the limit
+        limit = _section(ref.container.get("resources"), "limits").get("ephemeral-storage")
+        yield Violation(
+            message=f'container "{ref.name}" has no ephemeral-storage request; Kubernetes '
+            f"copies its limit ({limit}) into the request, reserving all of it on the node",
+            path=(*ref.path, "resources", "requests"),
+            container=ref.name,
+        )
     no_request = {ref.path for ref in _missing(manifest, "requests", "ephemeral-storage")}
     for ref in _missing(manifest, "limits", "ephemeral-storage"):
         what = "request or limit" if ref.path in no_request else "limit"
