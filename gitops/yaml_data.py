@@ -27,14 +27,17 @@ _STR, _INT, _BOOL, _NULL, _FLOAT, _MERGE = (
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _RESOLVED: dict[str, str] = {}
 _RESOLVED_MAX = 50_000
-"""Distinct plain scalars whose resolved tag is remembered (keys and common values repeat)."""
+_RESOLVED_LONGEST = 64
+"""At most this many distinct plain scalars, none longer than this, have their tag
+remembered: keys and common values repeat, long text rarely does."""
 
 
 class Loader(_BaseLoader):  # type: ignore[misc]
     """The C safe loader with cheaper tag resolution, which the C composer calls for every
     node: each distinct plain scalar is resolved once (regular expressions, in Python, were
-    a fifth of composing; keys and common values repeat), and the path-resolver hooks are
-    no-ops (this loader has no path resolvers)."""
+    a fifth of composing; keys and common values repeat), collections get the default tag,
+    and the path-resolver hooks are no-ops (this loader has no path resolvers, so that is
+    what the inherited methods would do, only slower)."""
 
     yaml_path_resolvers: dict[Any, Any] = {}
 
@@ -45,9 +48,13 @@ class Loader(_BaseLoader):  # type: ignore[misc]
             tag = _RESOLVED.get(value)
             if tag is None:
                 tag = super().resolve(kind, value, implicit)
-                if len(_RESOLVED) < _RESOLVED_MAX:
+                if len(_RESOLVED) < _RESOLVED_MAX and len(value) <= _RESOLVED_LONGEST:
                     _RESOLVED[value] = tag
             return tag
+        if kind is SequenceNode:
+            return self.DEFAULT_SEQUENCE_TAG
+        if kind is MappingNode:
+            return self.DEFAULT_MAPPING_TAG
         return super().resolve(kind, value, implicit)
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:

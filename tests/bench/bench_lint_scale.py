@@ -22,6 +22,7 @@ Then parse-only numbers of the candidate parse paths on the largest input and th
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -65,19 +66,29 @@ def _gitops() -> list[str]:
 
 
 def _run(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS in MiB, stdout) of one process; exit 0 or 1 (findings)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        child = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=cwd)
-        _, status, usage = os.wait4(child.pid, 0)
-        wall = time.perf_counter() - start
-        child.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout = out.read().decode()
-        if child.returncode not in (0, 1):
-            raise SystemExit(f"{argv} failed ({child.returncode}):\n{err.read().decode()}")
-    return wall, usage.ru_maxrss / 1024, stdout
+    """(wall seconds, peak RSS in MiB, stdout) of one process; exit 0 or 1 (findings).
+
+    The peak comes from GNU time when it is there: a forked child's own ``ru_maxrss`` starts
+    at the parent's size, so ``wait4`` alone would report this script's memory."""
+    with tempfile.TemporaryDirectory() as tmp:
+        usage_file = Path(tmp) / "rss"
+        timed = ["/usr/bin/time", "-f", "%M", "-o", str(usage_file)] if _GNU_TIME else []
+        with open(Path(tmp) / "out", "w+b") as out, open(Path(tmp) / "err", "w+b") as err:
+            start = time.perf_counter()
+            child = subprocess.Popen([*timed, *argv], stdout=out, stderr=err, env=env, cwd=cwd)
+            _, status, usage = os.wait4(child.pid, 0)
+            wall = time.perf_counter() - start
+            child.returncode = os.waitstatus_to_exitcode(status)
+            out.seek(0)
+            err.seek(0)
+            stdout = out.read().decode()
+            if child.returncode not in (0, 1):
+                raise SystemExit(f"{argv} failed ({child.returncode}):\n{err.read().decode()}")
+        peak_kib = int(usage_file.read_text().split()[-1]) if _GNU_TIME else usage.ru_maxrss
+    return wall, peak_kib / 1024, stdout
+
+
+_GNU_TIME = Path("/usr/bin/time").is_file()
 
 
 def lint_runs(argv: list[str], cwd: Path, runs: int, cached: bool) -> dict[str, Any]:
@@ -87,6 +98,7 @@ def lint_runs(argv: list[str], cwd: Path, runs: int, cached: bool) -> dict[str, 
         _run(argv, env, cwd)  # warm-up: writes the bytecode caches
     else:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
+        _drop_bytecode()
     times, peaks, report = [], [], ""
     for _ in range(runs):
         wall, peak, report = _run(argv, env, cwd)
@@ -104,6 +116,15 @@ def lint_runs(argv: list[str], cwd: Path, runs: int, cached: bool) -> dict[str, 
         "objects_per_s_median_wall": objects / statistics.median(times),
         "peak_mib_max": max(peaks),
     }
+
+
+def _drop_bytecode() -> None:
+    """Remove the gitops package's bytecode caches (a cached run writes them into the source
+    tree of an editable install), so "as is" runs compile every module as this sandbox does."""
+    spec = importlib.util.find_spec("gitops")
+    for folder in spec.submodule_search_locations or [] if spec else []:
+        for cache in Path(folder).rglob("__pycache__"):
+            shutil.rmtree(cache, ignore_errors=True)
 
 
 def growth(rows: dict[int, dict[str, Any]]) -> dict[str, float]:
@@ -152,12 +173,10 @@ def checkov_run(checkov: str, dirs: list[Path], objects: int) -> dict[str, Any]:
 
 
 def _files(folders: list[Path]) -> list[tuple[str, bytes]]:
-    found = []
-    for folder in folders:
-        for path in sorted(folder.rglob("*")):
-            if path.suffix in (".yaml", ".yml", ".json") and path.is_file():
-                found.append((str(path), path.read_bytes()))
-    return found
+    """The files ``gitops lint`` reads in ``folders``, with their bytes."""
+    from gitops.manifests import discover
+
+    return [(path, Path(path).read_bytes()) for path in discover([str(f) for f in folders])]
 
 
 def main() -> None:
@@ -166,6 +185,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,2000,5000,10000")
     parser.add_argument("--corpus", type=Path, default=None)
     parser.add_argument("--checkov", default=None, help="path to a checkov executable")
+    parser.add_argument("--skip-lint", action="store_true", help="no gitops lint runs")
+    parser.add_argument("--skip-parse", action="store_true", help="no parse-only timings")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "gitops-bls")
     parser.add_argument("--json", type=Path, default=None, help="write all numbers here")
     args = parser.parse_args()
@@ -173,58 +194,70 @@ def main() -> None:
     corpus = args.corpus or next((p for p in CORPUS_PLACES if p.is_dir()), None)
     args.work.mkdir(parents=True, exist_ok=True)
     repos = {size: build_input(args.work, size) for size in sizes}
-    empty = args.work / "outside-any-repo"
+    largest = repos[max(sizes)]
+    inputs = {f"{max(sizes)} objects": [largest / "rendered", largest / "vendor"]}
+    if corpus:
+        inputs["corpus"] = [corpus]
+    results: dict[str, Any] = {"load_average_at_start": os.getloadavg()}
+    if not args.skip_lint:
+        results["lint"] = lint_section(repos, corpus, args.work, args.runs)
+    if not args.skip_parse:
+        results["parse_only"] = parse_section(inputs, max(3, args.runs))
+    if args.checkov:
+        results["checkov"] = checkov_section(args.checkov, inputs)
+    results["load_average_at_end"] = os.getloadavg()
+    print(f"load average at start {results['load_average_at_start']}, at end {os.getloadavg()}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+
+
+def lint_section(
+    repos: dict[int, Path], corpus: Path | None, work: Path, runs: int
+) -> dict[str, Any]:
+    empty = work / "outside-any-repo"
     empty.mkdir(exist_ok=True)
-    results: dict[str, Any] = {"load": os.getloadavg(), "lint": {}, "parse_only": {}}
+    results: dict[str, Any] = {}
     for label, cached in (("as is (no bytecode cache)", False), ("bytecode cached", True)):
-        rows = {
-            size: lint_runs(
-                [*_gitops(), "lint", "--format", "json", "rendered", "vendor"],
-                repo,
-                args.runs,
-                cached,
-            )
-            for size, repo in repos.items()
-        }
+        argv = [*_gitops(), "lint", "--format", "json", "rendered", "vendor"]
+        rows = {size: lint_runs(argv, repo, runs, cached) for size, repo in repos.items()}
         section: dict[str, Any] = {str(size): row for size, row in rows.items()}
         if len(rows) > 1:
             section["growth"] = growth(rows)
         if corpus:
             argv = [*_gitops(), "lint", "--format", "json", str(corpus)]
-            section["corpus"] = lint_runs(argv, empty, args.runs, cached)
-        results["lint"][label] = section
+            section["corpus"] = lint_runs(argv, empty, runs, cached)
+        results[label] = section
         _print_lint(label, section)
-    inputs = {
-        f"{max(sizes)} objects": [repos[max(sizes)] / "rendered", repos[max(sizes)] / "vendor"]
-    }
-    if corpus:
-        inputs["corpus"] = [corpus]
+    return results
+
+
+def parse_section(inputs: dict[str, list[Path]], runs: int) -> dict[str, Any]:
     from parse_candidates import measure
 
+    results = {}
     for name, folders in inputs.items():
-        results["parse_only"][name] = measure(_files(folders), max(3, args.runs))
-        for candidate, row in results["parse_only"][name].items():
+        results[name] = measure(_files(folders), runs)
+        for candidate, row in results[name].items():
             print(
                 f"parse only, {name}: {candidate}: {row['objects']} objects, "
                 f"{row['seconds']:.3f} s, {row['objects_per_s']:,.0f} objects/s"
             )
-    if args.checkov:
-        results["checkov"] = {}
-        cases = {str(max(sizes)): (inputs[f"{max(sizes)} objects"], max(sizes))}
-        if corpus:
-            objects = results["lint"]["bytecode cached"]["corpus"]["objects"]
-            cases["corpus"] = ([corpus], objects)
-        for name, (folders, objects) in cases.items():
-            row = checkov_run(args.checkov, folders, objects)
-            results["checkov"][name] = row
-            print(
-                f"checkov, {name}: {row['wall']:.1f} s, {row['objects_per_s']:,.0f} objects/s "
-                f"(our object count), peak {row['peak_mib']:.0f} MiB, "
-                f"{row['failed_checks']} failed checks on {row['resources']} resources"
-            )
-    print(f"load average at start: {results['load']}, now: {os.getloadavg()}")
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    return results
+
+
+def checkov_section(checkov: str, inputs: dict[str, list[Path]]) -> dict[str, Any]:
+    from gitops.manifests import load
+
+    results = {}
+    for name, folders in inputs.items():
+        objects = len(load([str(f) for f in folders]).manifests)
+        row = results[name] = checkov_run(checkov, folders, objects)
+        print(
+            f"checkov, {name}: {row['wall']:.1f} s, {row['objects_per_s']:,.0f} objects/s "
+            f"({objects} objects as gitops counts them), peak {row['peak_mib']:.0f} MiB, "
+            f"{row['failed_checks']} failed checks on {row['resources']} resources"
+        )
+    return results
 
 
 def _print_lint(label: str, section: dict[str, Any]) -> None:
