@@ -52,16 +52,25 @@ class RuleTable:
         self._any_kind = any_kind
         self._per_kind = {kind: (*entries, *any_kind) for kind, entries in per_kind.items()}
 
-    def findings(self, manifest: Manifest, graph: ObjectGraph) -> list[Finding]:
+    def findings(
+        self, manifest: Manifest, graph: ObjectGraph, path: str | None = None
+    ) -> list[Finding]:
+        """Findings on ``manifest``, reported at ``path`` (default: the path it was read
+        from; a run passes the repo-relative path)."""
         findings: list[Finding] = []
+        where = manifest.path if path is None else path
         for entry in self._per_kind.get(manifest.kind, self._any_kind):
             for violation in entry.rule.check(manifest, graph, entry.options):
-                findings.append(violation_finding(manifest, entry, violation))
+                findings.append(_finding(manifest, entry, violation, where))
         return findings
 
 
 def violation_finding(manifest: Manifest, entry: ActiveRule, violation: Violation) -> Finding:
     """A rule's violation on ``manifest`` as a located finding."""
+    return _finding(manifest, entry, violation, manifest.path)
+
+
+def _finding(manifest: Manifest, entry: ActiveRule, violation: Violation, path: str) -> Finding:
     line, column = manifest.locate(violation.path)
     return Finding(
         code=entry.rule.code,
@@ -69,7 +78,7 @@ def violation_finding(manifest: Manifest, entry: ActiveRule, violation: Violatio
         severity=entry.severity,
         message=violation.message,
         fix=violation.fix or entry.rule.doc.fix,
-        path=manifest.path,
+        path=path,
         line=line,
         column=column,
         kind=manifest.kind,

@@ -239,7 +239,7 @@ class _Runner:
         table = self._tables.get(env)
         if table is None:
             table = self._tables[env] = RuleTable(resolved.active)
-        found = table.findings(manifest, graph)
+        found = table.findings(manifest, graph, rel)
         annotations = ignore_annotations(manifest)
         if annotations:
             by_code = {e.rule.code: e for e in resolved.active if e.rule.engine == "suppress"}
@@ -263,11 +263,11 @@ class _Runner:
         env: str | None,
         annotations: Sequence[IgnoreAnnotation],
     ) -> Finding:
-        # One replace() per finding: building a Finding is a third of a finding's cost.
+        # At most one replace() per finding: building a Finding is a third of its cost.
         finding = suppress(finding, annotations, self.config.ignores, env, self.known, rel)
         entry = self.places.source(rel)
         if entry is None or not entry.get("source"):
-            return replace(finding, path=rel)
+            return finding if finding.path == rel else replace(finding, path=rel)
         source, construct = str(entry["source"]), entry.get("construct")
         where = f"{source}, construct {construct}" if construct else source
         fix = finding.fix
