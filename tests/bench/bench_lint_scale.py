@@ -65,8 +65,11 @@ def _gitops() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "gitops"]
 
 
-def _run(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS in MiB, stdout) of one process; exit 0 or 1 (findings).
+def _run(
+    argv: list[str], env: dict[str, str], cwd: Path, failed: list[str] | None = None
+) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS in MiB, stdout) of one process that exits 0 or 1 (findings);
+    any other exit is fatal, or with ``failed`` given, noted there (exit code, stderr's end).
 
     The peak comes from GNU time when it is there: a forked child's own ``ru_maxrss`` starts
     at the parent's size, so ``wait4`` alone would report this script's memory."""
@@ -83,7 +86,10 @@ def _run(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float,
             err.seek(0)
             stdout = out.read().decode()
             if child.returncode not in (0, 1):
-                raise SystemExit(f"{argv} failed ({child.returncode}):\n{err.read().decode()}")
+                message = err.read().decode()
+                if failed is None:
+                    raise SystemExit(f"{argv} failed ({child.returncode}):\n{message}")
+                failed += [f"exit {child.returncode}", *message.strip().splitlines()[-1:]]
         peak_kib = int(usage_file.read_text().split()[-1]) if _GNU_TIME else usage.ru_maxrss
     return wall, peak_kib / 1024, stdout
 
@@ -156,10 +162,11 @@ def checkov_run(checkov: str, dirs: list[Path], objects: int) -> dict[str, Any]:
     for folder in dirs:
         argv += ["-d", str(folder)]
     env = {**os.environ, "BC_SKIP_MAPPING": "TRUE"}
-    wall, peak, stdout = _run(argv, env, dirs[0].parent)
+    crashed: list[str] = []
+    wall, peak, stdout = _run(argv, env, dirs[0].parent, crashed)
     failed = resources = 0
     decoder, index = json.JSONDecoder(), 0
-    while index < len(stdout.rstrip()):  # one JSON document per -d directory
+    while not crashed and index < len(stdout.rstrip()):  # one JSON document per -d directory
         document, index = decoder.raw_decode(stdout, index)
         index += len(stdout[index:]) - len(stdout[index:].lstrip())
         for part in document if isinstance(document, list) else [document]:
@@ -171,6 +178,7 @@ def checkov_run(checkov: str, dirs: list[Path], objects: int) -> dict[str, Any]:
         "objects_per_s": objects / wall,
         "failed_checks": failed,
         "resources": resources,
+        "crashed": ": ".join(crashed),
     }
 
 
@@ -254,10 +262,15 @@ def checkov_section(checkov: str, inputs: dict[str, list[Path]]) -> dict[str, An
     for name, folders in inputs.items():
         objects = len(load([str(f) for f in folders]).manifests)
         row = results[name] = checkov_run(checkov, folders, objects)
+        outcome = (
+            f"crashed ({row['crashed']})"
+            if row["crashed"]
+            else f"{row['failed_checks']} failed checks on {row['resources']} resources"
+        )
         print(
             f"checkov, {name}: {row['wall']:.1f} s, {row['objects_per_s']:,.0f} objects/s "
             f"({objects} objects as gitops counts them), peak {row['peak_mib']:.0f} MiB, "
-            f"{row['failed_checks']} failed checks on {row['resources']} resources"
+            f"{outcome}"
         )
     return results
 
