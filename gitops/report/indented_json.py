@@ -20,24 +20,37 @@ _CONTAINERS = (dict, list, tuple)
 
 
 def dumps_indented(value: Any) -> str:
-    return _dumps(value, 0)
+    out: list[str] = []
+    _write(value, 0, out)
+    return "".join(out)
 
 
-def _dumps(value: Any, level: int) -> str:
+def _write(value: Any, level: int, out: list[str]) -> None:
+    """Append ``value``'s text at nesting ``level`` to ``out`` (joined once, at the end: a
+    report is megabytes, and joining per level would copy it once per level)."""
     if not isinstance(value, _CONTAINERS) or not value:
-        return _compact(value)
+        out.append(_compact(value))
+        return
     items = value.values() if isinstance(value, dict) else value
     inner = "\n" + _INDENT * (level + 1)
+    closing = "\n" + _INDENT * level
     if not any([item for item in items if item and isinstance(item, _CONTAINERS)]):
         encoded = _flat_encoder(level)(value)
-        return encoded[0] + inner + encoded[1:-1] + "\n" + _INDENT * level + encoded[-1]
+        out += (encoded[0], inner, encoded[1:-1], closing, encoded[-1])
+        return
+    separator = "," + inner
     if isinstance(value, dict):
-        parts = [f"{_key(key)}: {_dumps(item, level + 1)}" for key, item in value.items()]
-        opening, closing = "{", "}"
+        out.append("{")
+        for index, (key, item) in enumerate(value.items()):
+            out += (separator if index else inner, _key(key), ": ")
+            _write(item, level + 1, out)
+        out += (closing, "}")
     else:
-        parts = [_dumps(item, level + 1) for item in value]
-        opening, closing = "[", "]"
-    return opening + inner + ("," + inner).join(parts) + "\n" + _INDENT * level + closing
+        out.append("[")
+        for index, item in enumerate(value):
+            out.append(separator if index else inner)
+            _write(item, level + 1, out)
+        out += (closing, "]")
 
 
 def _flat_encoder(level: int) -> Callable[[Any], str]:
