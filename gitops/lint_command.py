@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import IO
 
 from gitops.catalog import CATALOG
@@ -30,22 +32,38 @@ def run_lint(
     stdin: IO[bytes] | None = None,
 ) -> ExitCode:
     flags = flags_layer(REGISTRY, preset=preset, fail_on=fail_on, enable=enable, disable=disable)
-    run = lint(
-        paths,
-        settings,
-        registry=REGISTRY,
-        known=CATALOG,
-        flags=flags,
-        env=env,
-        context=context,
-        stdin=stdin,
-    )
-    report = Report(
-        findings=run.findings,
-        rules=run.rules,
-        files=run.files,
-        objects=run.objects,
-        color=color,
-    )
-    echo(REPORTERS[output_format](report))
+    with cyclic_gc_paused():
+        run = lint(
+            paths,
+            settings,
+            registry=REGISTRY,
+            known=CATALOG,
+            flags=flags,
+            env=env,
+            context=context,
+            stdin=stdin,
+        )
+        report = Report(
+            findings=run.findings,
+            rules=run.rules,
+            files=run.files,
+            objects=run.objects,
+            color=color,
+        )
+        output = REPORTERS[output_format](report)
+    echo(output)
     return run.exit_code
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector for one run. Loading allocates millions of long-lived
+    objects (the parsed manifests) and no garbage cycles, and each collection would walk all
+    of them: a fifth of a 10,000-object run. Reference counting still frees everything."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -1,18 +1,15 @@
 """Load Kubernetes YAML safely, once, with the file and line of every object.
 
-Parse path (chosen by measurement, see tests/bench/bench_parse.py): each document is composed
-by libyaml's C composer, which keeps line and column marks, and turned into plain JSON data by
-a small constructor here. That is about 1.6x faster than ``yaml.load`` with the C loader
-(whose Python constructor dominates), and lets the loader reject what PyYAML accepts silently:
-duplicate keys, and alias "bombs" that expand to millions of nodes.
+Parse path (chosen by measurement, see tests/bench/bench_lint_scale.py): each document is
+composed by libyaml's C composer, which keeps line and column marks, and turned into plain
+JSON data by our own constructor (``gitops.yaml_data``), which also records where each key
+and item starts, so a finding's line needs no second parse. That lets the loader reject what
+PyYAML accepts silently: duplicate keys, and alias "bombs" that expand to millions of nodes.
 
 Nothing is dropped silently: a document that cannot be read (syntax error, duplicate key,
 not UTF-8, alias bomb, not a Kubernetes object) becomes a ``LoadProblem`` with file and line,
 and loading continues with the next document. Documents are split on ``---`` lines before
 parsing, so a syntax error costs only its own document.
-
-Field-level positions are found lazily: a finding that needs the line of, say,
-``spec.template.spec.containers[0].readinessProbe`` re-composes just that document.
 """
 
 from __future__ import annotations
@@ -20,30 +17,35 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar, cast
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from gitops.kinds import api_group, is_cluster_scoped
+from gitops.yaml_data import (
+    BadScalar,
+    Document,
+    DuplicateKey,
+    build_plain,
+    build_shared,
+    compose,
+    expanded_size,
+)
 
-try:
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
-
+T = TypeVar("T")
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
 MAX_EXPANDED_NODES = 1_000_000
 """Nodes a document may expand to through aliases before it counts as an alias bomb."""
+_PLAIN_MAX_CHARS = MAX_EXPANDED_NODES // 4
+"""A document without anchors has no more nodes than this many characters could spell out
+(at most about 1.5 per character, e.g. ``[?,?]``), so it cannot be an alias bomb."""
 
 _DOC_START = re.compile(r"^(?:---|\.\.\.)(?:[ \t].*)?\r?$", re.MULTILINE)
 _SKIP_DIRS = {"node_modules", "__pycache__", "venv"}
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
-_TAG = "tag:yaml.org,2002:"
 
 
 class ProblemKind:
@@ -66,48 +68,19 @@ class LoadProblem:
     message: str
 
 
-class _Document:
-    """The text of one YAML document and where it starts, for lazy field positions."""
-
-    __slots__ = ("_positions", "line_offset", "text")
-
-    def __init__(self, text: str, line_offset: int) -> None:
-        self.text = text
-        self.line_offset = line_offset
-        self._positions: MappingNode | Node | None = None
-
-    def locate(self, path: Sequence[str | int]) -> tuple[int, int]:
-        node = self._positions
-        if node is None:
-            node = self._positions = yaml.compose(self.text, Loader=_Loader)
-            if node is None:
-                return self.line_offset + 1, 1
-        best = (node.start_mark.line, node.start_mark.column)
-        for step in path:
-            child: Node | None = None
-            if isinstance(node, MappingNode) and isinstance(step, str):
-                for key, value in node.value:
-                    if isinstance(key, ScalarNode) and key.value == step:
-                        best = (key.start_mark.line, key.start_mark.column)
-                        child = value
-                        break
-            elif (
-                isinstance(node, SequenceNode)
-                and isinstance(step, int)
-                and 0 <= step < len(node.value)
-            ):
-                child = node.value[step]
-                best = (child.start_mark.line, child.start_mark.column)
-            if child is None:
-                break
-            node = child
-        return best[0] + self.line_offset + 1, best[1] + 1
-
-
 class Manifest:
     """One Kubernetes object and where it came from."""
 
-    __slots__ = ("_document", "_prefix", "body", "column", "document_index", "line", "path")
+    __slots__ = (
+        "_derived",
+        "_document",
+        "_prefix",
+        "body",
+        "column",
+        "document_index",
+        "line",
+        "path",
+    )
 
     def __init__(
         self,
@@ -116,7 +89,7 @@ class Manifest:
         line: int,
         column: int,
         document_index: int,
-        document: _Document | None = None,
+        document: Document | None = None,
         prefix: tuple[str | int, ...] = (),
     ) -> None:
         self.body = body
@@ -126,6 +99,7 @@ class Manifest:
         self.document_index = document_index
         self._document = document
         self._prefix = prefix
+        self._derived: dict[str, Any] | None = None
 
     @property
     def api_version(self) -> str:
@@ -180,6 +154,18 @@ class Manifest:
         if not path or self._document is None:
             return self.line, self.column
         return self._document.locate((*self._prefix, *path))
+
+    def cached(self, key: str, build: Callable[[Manifest], T]) -> T:
+        """``build(self)``, computed once per object: for what many rules ask of every object
+        (its pod template). ``key`` names the value; objects are never changed after loading,
+        and ``build`` must return something its callers do not change either."""
+        derived = self._derived
+        if derived is None:
+            derived = self._derived = {}
+        elif key in derived:
+            return cast(T, derived[key])
+        value = derived[key] = build(self)
+        return value
 
     def describe(self) -> str:
         where = f"{self.namespace}/" if self.namespace else ""
@@ -278,7 +264,7 @@ def _load_document(
     problems: list[LoadProblem],
 ) -> None:
     try:
-        node = yaml.compose(chunk, Loader=_Loader)
+        node = compose(chunk)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = offset + (mark.line + 1 if mark else 1)
@@ -292,22 +278,31 @@ def _load_document(
         return
     if node is None:
         return  # an empty document (e.g. after a trailing ---) holds nothing to drop
-    line, column = offset + node.start_mark.line + 1, node.start_mark.column + 1
+    root_line, root_column = node.start_mark.line, node.start_mark.column
+    line, column = offset + root_line + 1, root_column + 1
+    # Without an anchor (&) there is no alias, so no alias bomb: most documents skip the count.
+    plain = "&" not in chunk and len(chunk) <= _PLAIN_MAX_CHARS
     try:
-        if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
-            problems.append(
-                LoadProblem(
-                    ProblemKind.ALIAS_BOMB,
-                    path,
-                    line,
-                    column,
-                    f"YAML aliases expand this document to more than {MAX_EXPANDED_NODES:,} "
-                    "nodes (an alias bomb); it was not read",
+        built = build_plain(node) if plain else None
+        if built is not None:
+            body, table = built
+            document = Document(offset, root_line, root_column, data=body, table=table)
+        else:
+            if not plain and expanded_size(node, {}) > MAX_EXPANDED_NODES:
+                problems.append(
+                    LoadProblem(
+                        ProblemKind.ALIAS_BOMB,
+                        path,
+                        line,
+                        column,
+                        f"YAML aliases expand this document to more than "
+                        f"{MAX_EXPANDED_NODES:,} nodes (an alias bomb); it was not read",
+                    )
                 )
-            )
-            return
-        body = _build(node, {})
-    except _DuplicateKey as dup:
+                return
+            body = build_shared(node, {})
+            document = Document(offset, root_line, root_column, text=chunk)
+    except DuplicateKey as dup:
         problems.append(
             LoadProblem(
                 ProblemKind.DUPLICATE_KEY,
@@ -319,7 +314,17 @@ def _load_document(
             )
         )
         return
-    document = _Document(chunk, offset)
+    except BadScalar as bad:
+        problems.append(
+            LoadProblem(
+                ProblemKind.SYNTAX,
+                path,
+                offset + bad.line,
+                bad.column,
+                f"YAML error: {bad.message}",
+            )
+        )
+        return
     if not _is_object(body):
         problems.append(
             LoadProblem(
@@ -360,82 +365,6 @@ def _is_object(value: Any) -> bool:
         and isinstance(value.get("kind"), str)
         and bool(value["kind"])
     )
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key: str, line: int, column: int, first: int) -> None:
-        self.key, self.line, self.column, self.first = key, line, column, first
-
-
-def _expanded_size(node: Node, memo: dict[int, int]) -> int:
-    """Nodes ``node`` stands for once aliases are expanded (shared nodes counted per use)."""
-    known = memo.get(id(node))
-    if known is not None:
-        return known
-    memo[id(node)] = 1  # cycles (recursive aliases) count once
-    if isinstance(node, MappingNode):
-        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
-    elif isinstance(node, SequenceNode):
-        size = 1 + sum(_expanded_size(v, memo) for v in node.value)
-    else:
-        size = 1
-    memo[id(node)] = size
-    return size
-
-
-def _build(node: Node, memo: dict[int, Any]) -> Any:
-    """JSON data from a composed node; aliases share the built value, like PyYAML."""
-    built = memo.get(id(node))
-    if built is not None:
-        return built
-    if isinstance(node, MappingNode):
-        out: dict[Any, Any] = {}
-        memo[id(node)] = out
-        lines: dict[Any, int] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == _TAG + "merge":
-                merged = _build(value_node, memo)
-                for part in merged if isinstance(merged, list) else [merged]:
-                    if isinstance(part, dict):
-                        for k, v in part.items():
-                            out.setdefault(k, v)
-                continue
-            key = _build(key_node, memo)
-            if not isinstance(key, str | int | float | bool) and key is not None:
-                key = str(key)
-            if key in lines:
-                raise _DuplicateKey(
-                    str(key),
-                    key_node.start_mark.line + 1,
-                    key_node.start_mark.column + 1,
-                    lines[key],
-                )
-            lines[key] = key_node.start_mark.line + 1
-            out[key] = _build(value_node, memo)
-        return out
-    if isinstance(node, SequenceNode):
-        items: list[Any] = []
-        memo[id(node)] = items
-        items.extend(_build(child, memo) for child in node.value)
-        return items
-    assert isinstance(node, ScalarNode)
-    return _scalar(node)
-
-
-def _scalar(node: ScalarNode) -> Any:
-    tag = node.tag
-    if tag == _TAG + "str":
-        return node.value
-    if tag == _TAG + "int":
-        return _CONSTRUCTOR.construct_yaml_int(node)
-    if tag == _TAG + "bool":
-        return _CONSTRUCTOR.construct_yaml_bool(node)
-    if tag == _TAG + "null":
-        return None
-    if tag == _TAG + "float":
-        return _CONSTRUCTOR.construct_yaml_float(node)
-    # Timestamps, binary and custom tags stay text: Kubernetes reads them as strings.
-    return node.value
 
 
 def manifests_by_path(manifests: Iterable[Manifest]) -> dict[str, list[Manifest]]:

@@ -69,6 +69,11 @@ class PodTemplate:
 
 
 def pod_template(manifest: Manifest) -> PodTemplate | None:
+    # Most rules ask for it, for every object: build it once per object.
+    return manifest.cached("pods.pod_template", _pod_template)
+
+
+def _pod_template(manifest: Manifest) -> PodTemplate | None:
     path = TEMPLATE_PATHS.get(manifest.kind)
     if path is None:
         return None

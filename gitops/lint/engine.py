@@ -31,22 +31,46 @@ def run_rules_on(
 ) -> list[Finding]:
     """Findings of ``active`` lint rules on ``manifests`` (a part of ``graph``, e.g. one
     environment's files, which other objects of the graph are still visible to)."""
-    per_kind: dict[str, list[ActiveRule]] = defaultdict(list)
-    active = [a for a in active if a.rule.engine == "lint"]
-    any_kind = [a for a in active if not a.rule.kinds]
-    for entry in active:
-        for kind in entry.rule.kinds:
-            per_kind[kind].append(entry)
+    table = RuleTable(active)
     findings: list[Finding] = []
     for manifest in manifests:
-        for entry in (*per_kind.get(manifest.kind, ()), *any_kind):
-            for violation in entry.rule.check(manifest, graph, entry.options):
-                findings.append(violation_finding(manifest, entry, violation))
+        findings += table.findings(manifest, graph)
     return findings
+
+
+class RuleTable:
+    """The lint rules of one configuration by object kind, built once: a run asks it for
+    each object's findings (rules without kinds apply to every kind)."""
+
+    def __init__(self, active: Sequence[ActiveRule]) -> None:
+        lint = [a for a in active if a.rule.engine == "lint"]
+        any_kind = tuple(a for a in lint if not a.rule.kinds)
+        per_kind: dict[str, list[ActiveRule]] = defaultdict(list)
+        for entry in lint:
+            for kind in entry.rule.kinds:
+                per_kind[kind].append(entry)
+        self._any_kind = any_kind
+        self._per_kind = {kind: (*entries, *any_kind) for kind, entries in per_kind.items()}
+
+    def findings(
+        self, manifest: Manifest, graph: ObjectGraph, path: str | None = None
+    ) -> list[Finding]:
+        """Findings on ``manifest``, reported at ``path`` (default: the path it was read
+        from; a run passes the repo-relative path)."""
+        findings: list[Finding] = []
+        where = manifest.path if path is None else path
+        for entry in self._per_kind.get(manifest.kind, self._any_kind):
+            for violation in entry.rule.check(manifest, graph, entry.options):
+                findings.append(_finding(manifest, entry, violation, where))
+        return findings
 
 
 def violation_finding(manifest: Manifest, entry: ActiveRule, violation: Violation) -> Finding:
     """A rule's violation on ``manifest`` as a located finding."""
+    return _finding(manifest, entry, violation, manifest.path)
+
+
+def _finding(manifest: Manifest, entry: ActiveRule, violation: Violation, path: str) -> Finding:
     line, column = manifest.locate(violation.path)
     return Finding(
         code=entry.rule.code,
@@ -54,7 +78,7 @@ def violation_finding(manifest: Manifest, entry: ActiveRule, violation: Violatio
         severity=entry.severity,
         message=violation.message,
         fix=violation.fix or entry.rule.doc.fix,
-        path=manifest.path,
+        path=path,
         line=line,
         column=column,
         kind=manifest.kind,

@@ -12,11 +12,11 @@ Suppressed findings are included (``suppressed: true`` and the ``suppression`` r
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from gitops.findings import Finding
 from gitops.report import Report, counts
+from gitops.report.indented_json import dumps_indented
 
 SCHEMA_VERSION = 1
 
@@ -48,4 +48,4 @@ def render(report: Report) -> str:
         "findings": [finding_record(f) for f in sorted(report.findings, key=Finding.sort_key)],
         "summary": counts(report),
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(document) + "\n"

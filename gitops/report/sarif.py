@@ -8,7 +8,6 @@ config entry, each with the reason as its justification.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from gitops import __version__
@@ -18,6 +17,7 @@ from gitops.lint.registry import Rule
 from gitops.lint.rules_doc import plain
 from gitops.lint.suppress import SUPPRESSED_BY
 from gitops.report import Report
+from gitops.report.indented_json import dumps_indented
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -51,7 +51,7 @@ def render(report: Report) -> str:
             }
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(document) + "\n"
 
 
 def descriptor(rule: Rule) -> dict[str, Any]:

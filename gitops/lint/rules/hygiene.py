@@ -108,18 +108,28 @@ def duplicate_object(manifest: Manifest, graph: ObjectGraph, options: Any) -> It
     named by generateName are not compared.
     Fix: Keep one definition and delete the other, or give them different names.
     """
-    same = graph.same_identity(manifest)
-    if not manifest.name or len(same) < 2:
+    if not manifest.name or len(graph.same_identity(manifest)) < 2:
         return
-    scope = deploy_scope(manifest.path)
-    same = [m for m in same if deploy_scope(m.path) == scope]
-    first = same[0] if same else manifest
+    firsts = graph.cached("hygiene.first_in_scope", _first_in_scope)
+    first = firsts.get((manifest.identity, deploy_scope(manifest.path)), manifest)
     if first is not manifest:
         yield Violation(
             message=f"duplicate of {manifest.describe()}, first defined at "
             f"{first.path}:{first.line}",
             path=("metadata", "name"),
         )
+
+
+def _first_in_scope(
+    graph: ObjectGraph,
+) -> dict[tuple[tuple[str, str, str | None, str], tuple[str, ...]], Manifest]:
+    """The first definition of each repeated identity in each deploy scope, in one pass (a
+    scan of the repeats per object is quadratic in how often an object is repeated)."""
+    first: dict[tuple[tuple[str, str, str | None, str], tuple[str, ...]], Manifest] = {}
+    for manifest in graph.manifests:
+        if len(graph.same_identity(manifest)) > 1:
+            first.setdefault((manifest.identity, deploy_scope(manifest.path)), manifest)
+    return first
 
 
 RULES = (plaintext_secret, argo_tracking_metadata, duplicate_object)

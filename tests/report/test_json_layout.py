@@ -1,0 +1,82 @@
+"""Reports are written exactly as ``json.dumps(indent=2, ensure_ascii=False)`` would write them
+(the reporters use a faster encoder for the same bytes)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gitops.catalog import CATALOG
+from gitops.findings import Finding, Severity
+from gitops.report import REPORTERS, Report
+from gitops.report.indented_json import dumps_indented
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=10),
+)
+keys = st.one_of(st.text(max_size=6), st.integers(), st.booleans(), st.none(), st.floats())
+values = st.recursive(
+    scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.tuples(children, children),
+        st.dictionaries(keys, children, max_size=4),
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(values)
+def test_any_json_value_is_written_as_json_dumps_writes_it(value: Any) -> None:
+    assert dumps_indented(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def _finding(**overrides: object) -> Finding:
+    values: dict[str, object] = {
+        "code": "PR001",
+        "rule": "missing-readiness-probe",
+        "severity": Severity.ERROR,
+        "message": "container web has no readinessProbe",
+        "fix": "Add one.",
+        "path": "rendered/prod/web/deployment.web.yaml",
+        "line": 12,
+    }
+    values.update(overrides)
+    return Finding(**values)  # type: ignore[arg-type]
+
+
+def test_reports_match_the_indenting_encoder() -> None:
+    findings = [
+        _finding(),
+        _finding(
+            code="SC002",
+            line=3,
+            column=7,
+            message='value "ü\\n\t\u2028" at <spec> is not a string; quote it: "x"',
+            kind="Deployment",
+            namespace="shop",
+            name="web",
+            container="web",
+            suppressed=True,
+            suppression="config: vendored chart",
+            source="apps/web.py (construct web/deployment)",
+            extra=(("schemaPath", "#/properties/spec"), ("value", "\U0001f600 emoji")),
+        ),
+        _finding(path="vendor/chart.yaml", severity=Severity.INFO, extra=(("k", ""),)),
+    ]
+    rules = [CATALOG.by_code[code] for code in ("PR001", "SC002")]
+    for report in (
+        Report(findings=findings, rules=rules, files=2, objects=3),
+        Report(findings=(), rules=(), files=0, objects=0),
+    ):
+        for name in ("json", "sarif"):
+            text = REPORTERS[name](report)
+            assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
