@@ -62,6 +62,40 @@ def _settings(ctx: click.Context) -> Settings:
     return load_settings(root if root is not None else find_root(Path.cwd()))
 
 
+# Options shared by the verbs that report findings (lint, validate, check): one definition
+# each, so their names, choices and help cannot drift apart.
+_format_option = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(REPORTERS)),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+_fail_on_option = click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    help="Lowest severity that fails the run (exit 1). Default: error; for lint and check, "
+    "fail_on in [tool.gitops.lint] when set.",
+)
+_kubernetes_version_option = click.option(
+    "--kubernetes-version",
+    metavar="VERSION",
+    help="Validate every file against this Kubernetes version (e.g. 1.31). Default: each "
+    "file's environment, else [tool.gitops.validate] kubernetes_version, else the newest.",
+)
+_engine_option = click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    help="builtin (default; offline, in-process), kubeconform, or auto (kubeconform when on PATH).",
+)
+_ignore_missing_schemas_option = click.option(
+    "--ignore-missing-schemas",
+    is_flag=True,
+    help="Report objects of unknown kinds as warnings instead of errors.",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--root",
@@ -110,19 +144,8 @@ def synth(
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(sorted(REPORTERS)),
-    default="text",
-    show_default=True,
-    help="Report format.",
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON),
-    help="Lowest severity that fails the run (exit 1). Default: fail_on in config, else error.",
-)
+@_format_option
+@_fail_on_option
 @click.option("--preset", type=click.Choice(PRESETS), help="Rule preset. Default: recommended.")
 @click.option(
     "--env",
@@ -193,37 +216,11 @@ def rules(rule: str | None, output_format: str) -> int:
 
 
 @cli.command()
-@click.option(
-    "--kubernetes-version",
-    metavar="VERSION",
-    help="Validate every file against this Kubernetes version (e.g. 1.31). Default: each "
-    "file's environment, else [tool.gitops.validate] kubernetes_version, else the newest.",
-)
-@click.option(
-    "--engine",
-    type=click.Choice(ENGINES),
-    help="builtin (default; offline, in-process), kubeconform, or auto (kubeconform when on PATH).",
-)
-@click.option(
-    "--ignore-missing-schemas",
-    is_flag=True,
-    help="Report objects of unknown kinds as warnings instead of errors.",
-)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(sorted(REPORTERS)),
-    default="text",
-    show_default=True,
-    help="Report format.",
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON),
-    default="error",
-    show_default=True,
-    help="Lowest severity that fails the run (exit 1).",
-)
+@_kubernetes_version_option
+@_engine_option
+@_ignore_missing_schemas_option
+@_format_option
+@_fail_on_option
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.pass_context
 @_exit_code_of
@@ -233,7 +230,7 @@ def validate(
     engine: str | None,
     ignore_missing_schemas: bool,
     output_format: str,
-    fail_on: str,
+    fail_on: str | None,
     paths: tuple[str, ...],
 ) -> int:
     """Validate manifests (default: rendered/) against the Kubernetes schemas of their target
@@ -253,31 +250,14 @@ def validate(
 
 
 @cli.command()
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(sorted(REPORTERS)),
-    default="text",
-    show_default=True,
-    help="Report format.",
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON),
-    help="Lowest severity that fails the run (exit 1). Default: fail_on in config, else error.",
-)
+@_format_option
+@_fail_on_option
 @click.option(
     "--preset", type=click.Choice(PRESETS), help="Lint rule preset. Default: recommended."
 )
-@click.option(
-    "--kubernetes-version",
-    metavar="VERSION",
-    help="Validate every file against this Kubernetes version. Default: each file's environment.",
-)
-@click.option("--engine", type=click.Choice(ENGINES), help="Schema validation engine.")
-@click.option(
-    "--ignore-missing-schemas", is_flag=True, help="Unknown kinds are warnings, not errors."
-)
+@_kubernetes_version_option
+@_engine_option
+@_ignore_missing_schemas_option
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.pass_context
 @_exit_code_of

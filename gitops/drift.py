@@ -3,13 +3,8 @@ with the same codes, formats and exit codes as lint and schema findings."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from gitops.findings import Finding, Severity
-from gitops.graph import ObjectGraph
-from gitops.lint.registry import Rule, Violation, rule
-from gitops.manifests import Manifest
+from gitops.lint.registry import Rule, reported_rule
 from gitops.rendered import Drift
 
 FAMILY = "rendered"
@@ -17,15 +12,7 @@ ENGINE = "synth"
 
 
 def _drift_rule(code: str, name: str, doc: str) -> Rule:
-    def reported_by_synth(
-        manifest: Manifest, graph: ObjectGraph, options: Any
-    ) -> Iterable[Violation]:
-        return ()
-
-    reported_by_synth.__doc__ = doc
-    return rule(code, name, family=FAMILY, severity=Severity.ERROR, engine=ENGINE)(
-        reported_by_synth
-    )
+    return reported_rule(code, name, doc, family=FAMILY, severity=Severity.ERROR, engine=ENGINE)
 
 
 out_of_date = _drift_rule(

@@ -68,6 +68,13 @@ class LoadProblem:
     message: str
 
 
+def mapping_at(parent: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """``parent[key]`` when it is a mapping, else an empty one (malformed input is reported by
+    the validator, not by a crash here)."""
+    value = parent.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 class Manifest:
     """One Kubernetes object and where it came from."""
 
@@ -136,13 +143,11 @@ class Manifest:
 
     @property
     def labels(self) -> Mapping[str, str]:
-        labels = self.metadata.get("labels")
-        return labels if isinstance(labels, dict) else {}
+        return mapping_at(self.metadata, "labels")
 
     @property
     def annotations(self) -> Mapping[str, str]:
-        annotations = self.metadata.get("annotations")
-        return annotations if isinstance(annotations, dict) else {}
+        return mapping_at(self.metadata, "annotations")
 
     @property
     def identity(self) -> tuple[str, str, str | None, str]:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gitops.manifests import Manifest
+from gitops.manifests import Manifest, mapping_at
 
 Path = tuple[str | int, ...]
 
@@ -59,13 +59,11 @@ class PodTemplate:
 
     @property
     def labels(self) -> Mapping[str, str]:
-        labels = self.metadata.get("labels")
-        return labels if isinstance(labels, dict) else {}
+        return mapping_at(self.metadata, "labels")
 
     @property
     def annotations(self) -> Mapping[str, str]:
-        annotations = self.metadata.get("annotations")
-        return annotations if isinstance(annotations, dict) else {}
+        return mapping_at(self.metadata, "annotations")
 
 
 def pod_template(manifest: Manifest) -> PodTemplate | None:

@@ -23,7 +23,7 @@ def run_validate(
     engine: str | None,
     ignore_missing_schemas: bool,
     output_format: str,
-    fail_on: str,
+    fail_on: str | None,
     echo: Callable[[str], None],
 ) -> int:
     from gitops.catalog import CATALOG
@@ -34,7 +34,7 @@ def run_validate(
     explicit = (
         parse_version(kubernetes_version, "--kubernetes-version") if kubernetes_version else None
     )
-    threshold = None if fail_on == "never" else Severity.parse(fail_on)
+    threshold = None if fail_on == "never" else Severity.parse(fail_on or "error")
     index = read_index(settings.index_path, INDEX_PATH)
     outcome = validate(
         list(paths) or [_display(str(settings.rendered_dir))],

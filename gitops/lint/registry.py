@@ -125,6 +125,22 @@ def rule(
     return wrap
 
 
+def reported_rule(
+    code: str, name: str, doc: str, *, family: str, severity: Severity, engine: str
+) -> Rule:
+    """A rule another engine reports (the loader, the suppression step, the validator, synth)
+    rather than a check run over each object: it exists for its code, documentation,
+    severity, configuration and SARIF descriptor, and its check finds nothing."""
+
+    def reported_elsewhere(
+        manifest: Manifest, graph: ObjectGraph, options: Any
+    ) -> Iterable[Violation]:
+        return ()
+
+    reported_elsewhere.__doc__ = doc
+    return rule(code, name, family=family, severity=severity, engine=engine)(reported_elsewhere)
+
+
 @dataclass(frozen=True)
 class Registry:
     rules: tuple[Rule, ...]

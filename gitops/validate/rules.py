@@ -7,13 +7,8 @@ severity, documentation and a SARIF descriptor, like the linter's rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from gitops.findings import Severity
-from gitops.graph import ObjectGraph
-from gitops.lint.registry import Rule, Violation, rule
-from gitops.manifests import Manifest
+from gitops.lint.registry import Rule, reported_rule
 from gitops.validate.messages import INVALID_VALUE, MISSING_FIELD, UNKNOWN_FIELD
 
 SCHEMA = "schema"
@@ -21,15 +16,7 @@ API_VERSIONS = "api-versions"
 
 
 def _validator_rule(code: str, name: str, family: str, severity: Severity, doc: str) -> Rule:
-    def reported_by_validator(
-        manifest: Manifest, graph: ObjectGraph, options: Any
-    ) -> Iterable[Violation]:
-        return ()
-
-    reported_by_validator.__doc__ = doc
-    return rule(code, name, family=family, severity=severity, engine="validate")(
-        reported_by_validator
-    )
+    return reported_rule(code, name, doc, family=family, severity=severity, engine="validate")
 
 
 unknown_field = _validator_rule(

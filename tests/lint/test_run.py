@@ -4,14 +4,40 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from gitops.errors import ConfigError
+from gitops.findings import Severity
+from gitops.graph import ObjectGraph
 from gitops.lint.config import flags_layer
+from gitops.lint.registry import Registry, Violation, rule
 from gitops.lint.run import lint
+from gitops.manifests import Manifest
 from tests.repo import ENGINE_REGISTRY, deployment, write_repo
+
+
+@rule(
+    "TS002",
+    "no-service-selects-workload",
+    family="testing",
+    severity=Severity.ERROR,
+    kinds=("Deployment",),
+)
+def unselected_workload(
+    manifest: Manifest, graph: ObjectGraph, options: Any
+) -> Iterator[Violation]:
+    """No Service selects the workload's pods.
+
+    Why: Nothing can reach pods that no Service selects, which is rarely intended.
+    Fix: Add a Service whose selector matches the pod labels.
+    """
+    if not graph.selected_by(manifest, "Service"):
+        yield Violation(message=f"no Service selects {manifest.name}")
+
 
 PROD_OVERRIDE = """
 [tool.gitops.lint.env.prod]
@@ -161,30 +187,6 @@ def test_findings_are_sorted_and_rules_list_what_ran(tmp_path: Path) -> None:
 
 
 def test_context_objects_are_seen_by_cross_object_rules_but_not_reported(tmp_path: Path) -> None:
-    from collections.abc import Iterator
-    from typing import Any
-
-    from gitops.findings import Severity
-    from gitops.graph import ObjectGraph
-    from gitops.lint.registry import Registry, Violation, rule
-    from gitops.manifests import Manifest
-
-    @rule(
-        "TS002",
-        "no-service-selects-workload",
-        family="testing",
-        severity=Severity.ERROR,
-        kinds=("Deployment",),
-    )
-    def unselected(manifest: Manifest, graph: ObjectGraph, options: Any) -> Iterator[Violation]:
-        """No Service selects the workload's pods.
-
-        Why: Nothing can reach pods that no Service selects, which is rarely intended.
-        Fix: Add a Service whose selector matches the pod labels.
-        """
-        if not graph.selected_by(manifest, "Service"):
-            yield Violation(message=f"no Service selects {manifest.name}")
-
     service = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\n"
     service += "spec:\n  selector: {app: web}\n  ports: [{port: 80}]\n"
     settings = write_repo(
@@ -194,7 +196,7 @@ def test_context_objects_are_seen_by_cross_object_rules_but_not_reported(tmp_pat
             "rendered/dev/shop/service.web.yaml": service,
         },
     )
-    registry = Registry.collect(ENGINE_REGISTRY.rules, (unselected,))
+    registry = Registry.collect(ENGINE_REGISTRY.rules, (unselected_workload,))
     changed = [str(tmp_path / "rendered/dev/shop/deployment.web.yaml")]
     alone = lint(changed, settings, registry=registry)
     assert [f.code for f in alone.findings] == ["TS002"]
@@ -203,30 +205,6 @@ def test_context_objects_are_seen_by_cross_object_rules_but_not_reported(tmp_pat
 
 
 def test_each_environment_is_its_own_cluster_for_cross_object_rules(tmp_path: Path) -> None:
-    from collections.abc import Iterator
-    from typing import Any
-
-    from gitops.findings import Severity
-    from gitops.graph import ObjectGraph
-    from gitops.lint.registry import Registry, Violation, rule
-    from gitops.manifests import Manifest
-
-    @rule(
-        "TS003",
-        "unselected-workload",
-        family="testing",
-        severity=Severity.ERROR,
-        kinds=("Deployment",),
-    )
-    def unselected(manifest: Manifest, graph: ObjectGraph, options: Any) -> Iterator[Violation]:
-        """No Service selects the workload's pods.
-
-        Why: Nothing can reach pods that no Service selects, which is rarely intended.
-        Fix: Add a Service whose selector matches the pod labels.
-        """
-        if not graph.selected_by(manifest, "Service"):
-            yield Violation(message=f"no Service selects {manifest.name}")
-
     service = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\n"
     service += "spec:\n  selector: {app: web}\n  ports: [{port: 80}]\n"
     settings = write_repo(
@@ -237,7 +215,11 @@ def test_each_environment_is_its_own_cluster_for_cross_object_rules(tmp_path: Pa
             "rendered/prod/shop/service.web.yaml": service,
         },
     )
-    registry = Registry.collect(ENGINE_REGISTRY.rules, (unselected,))
-    findings = [f for f in lint([], settings, registry=registry).findings if f.code == "TS003"]
+    registry = Registry.collect(ENGINE_REGISTRY.rules, (unselected_workload,))
+    findings = [
+        f
+        for f in lint([], settings, registry=registry).findings
+        if f.code == unselected_workload.code
+    ]
     # prod's Service selects prod's pods only: dev is another cluster.
     assert [f.path for f in findings] == ["rendered/dev/shop/deployment.web.yaml"]

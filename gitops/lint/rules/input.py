@@ -6,27 +6,15 @@ have codes, documentation, severities and SARIF descriptors like every other fin
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from gitops.findings import Severity
-from gitops.graph import ObjectGraph
-from gitops.lint.registry import Rule, Violation, rule
-from gitops.manifests import Manifest, ProblemKind
+from gitops.lint.registry import Rule, reported_rule
+from gitops.manifests import ProblemKind
 
 FAMILY = "input"
 
 
 def _input_rule(code: str, name: str, doc: str) -> Rule:
-    def reported_by_loader(
-        manifest: Manifest, graph: ObjectGraph, options: Any
-    ) -> Iterable[Violation]:
-        return ()
-
-    reported_by_loader.__doc__ = doc
-    return rule(code, name, family=FAMILY, severity=Severity.ERROR, engine="loader")(
-        reported_by_loader
-    )
+    return reported_rule(code, name, doc, family=FAMILY, severity=Severity.ERROR, engine="loader")
 
 
 yaml_syntax_error = _input_rule(

@@ -8,26 +8,15 @@ configuration like every other finding.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from gitops.findings import Severity
-from gitops.graph import ObjectGraph
-from gitops.lint.registry import Rule, Violation, rule
-from gitops.manifests import Manifest
+from gitops.lint.registry import Rule, reported_rule
 
 FAMILY = "gitops-hygiene"
 
 
 def _suppression_rule(code: str, name: str, doc: str) -> Rule:
-    def reported_by_suppression_step(
-        manifest: Manifest, graph: ObjectGraph, options: Any
-    ) -> Iterable[Violation]:
-        return ()
-
-    reported_by_suppression_step.__doc__ = doc
-    return rule(code, name, family=FAMILY, severity=Severity.WARNING, engine="suppress")(
-        reported_by_suppression_step
+    return reported_rule(
+        code, name, doc, family=FAMILY, severity=Severity.WARNING, engine="suppress"
     )
 
 
