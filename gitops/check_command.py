@@ -20,9 +20,9 @@ from gitops.findings import Finding
 from gitops.lint.config import flags_layer
 from gitops.lint.rules import REGISTRY
 from gitops.lint.run import lint
+from gitops.lint_command import cyclic_gc_paused, render
 from gitops.manifests import load
 from gitops.render_index import read_index
-from gitops.report import REPORTERS, Report
 from gitops.settings import INDEX_PATH, Settings
 
 
@@ -66,25 +66,19 @@ def run_check(
     )
     # The linter reports unreadable input itself; keep the validator's schema findings only.
     findings += [f for f in outcome.findings if CATALOG.by_code[f.code].engine != "loader"]
-    run = lint(
-        targets,
-        settings,
-        registry=REGISTRY,
-        known=CATALOG,
-        flags=flags_layer(REGISTRY, preset=preset, fail_on=fail_on),
-        context=[str(settings.rendered_dir)] if apps is not None else (),
-        loaded=loaded,
-        extra=findings,
-    )
-    report = Report(
-        findings=run.findings,
-        rules=run.rules,
-        files=run.files,
-        objects=run.objects,
-        color=color,
-        extra={"engine": outcome.engine},
-    )
-    echo(REPORTERS[output_format](report))
+    with cyclic_gc_paused():
+        run = lint(
+            targets,
+            settings,
+            registry=REGISTRY,
+            known=CATALOG,
+            flags=flags_layer(REGISTRY, preset=preset, fail_on=fail_on),
+            context=[str(settings.rendered_dir)] if apps is not None else (),
+            loaded=loaded,
+            extra=findings,
+        )
+        output = render(run, output_format, color=color, extra={"engine": outcome.engine})
+    echo(output)
     return run.exit_code
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import IO
 
@@ -11,7 +11,7 @@ from gitops.catalog import CATALOG
 from gitops.errors import ExitCode
 from gitops.lint.config import flags_layer
 from gitops.lint.rules import REGISTRY
-from gitops.lint.run import lint
+from gitops.lint.run import LintRun, lint
 from gitops.report import REPORTERS, Report
 from gitops.settings import Settings
 
@@ -43,16 +43,24 @@ def run_lint(
             context=context,
             stdin=stdin,
         )
-        report = Report(
-            findings=run.findings,
-            rules=run.rules,
-            files=run.files,
-            objects=run.objects,
-            color=color,
-        )
-        output = REPORTERS[output_format](report)
+        output = render(run, output_format, color=color)
     echo(output)
     return run.exit_code
+
+
+def render(
+    run: LintRun, output_format: str, *, color: bool, extra: Mapping[str, object] | None = None
+) -> str:
+    """One lint run (with whatever other engines added to it) in ``output_format``."""
+    report = Report(
+        findings=run.findings,
+        rules=run.rules,
+        files=run.files,
+        objects=run.objects,
+        color=color,
+        extra=extra or {},
+    )
+    return REPORTERS[output_format](report)
 
 
 @contextmanager

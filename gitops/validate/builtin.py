@@ -21,7 +21,7 @@ import jsonschema_rs
 from gitops.findings import Finding
 from gitops.validate import rules, schemas
 from gitops.validate.formats import FORMAT_CHECKS
-from gitops.validate.located import SourceOf, finding
+from gitops.validate.located import SourceOf
 from gitops.validate.messages import problems_of
 from gitops.validate.plan import Target
 
@@ -66,7 +66,7 @@ class BuiltinEngine:
         manifest = target.manifest
         compiled = self._compile(target)
         if compiled.validator is None:
-            return [self._finding(target, rules.unusable_schema.name, (), compiled.error)]
+            return [target.finding(rules.unusable_schema.name, (), compiled.error, self._source_of)]
         try:
             errors = list(compiled.validator.iter_errors(manifest.body))
         except ValueError:
@@ -76,7 +76,7 @@ class BuiltinEngine:
                 errors = list(compiled.validator.iter_errors(json_compatible(manifest.body)))
             except ValueError as exc:
                 reason = f"the object cannot be read as JSON: {exc}"
-                return [self._finding(target, rules.invalid_field_value.name, (), reason)]
+                return [target.finding(rules.invalid_field_value.name, (), reason, self._source_of)]
         if not errors:
             return []
 
@@ -84,23 +84,10 @@ class BuiltinEngine:
             return _enclosing_schema(error, compiled.root, compiled.documents)
 
         return [
-            self._finding(target, problem.rule, problem.path, problem.message)
+            target.finding(problem.rule, problem.path, problem.message, self._source_of)
             for error in errors
             for problem in problems_of(error, schema_at, manifest.body)
         ]
-
-    def _finding(
-        self, target: Target, rule: str, path: tuple[str | int, ...], message: str
-    ) -> Finding:
-        return finding(
-            target.manifest,
-            _RULES[rule],
-            path,
-            message,
-            kubernetes_version=target.kubernetes_version,
-            schema=target.schema.source,
-            source_of=self._source_of,
-        )
 
     def _compile(self, target: Target) -> _Compiled:
         key = (target.kubernetes_version, target.group, target.version, target.manifest.kind)

@@ -21,7 +21,7 @@ from typing import Any
 from gitops.errors import GitopsError
 from gitops.findings import Finding
 from gitops.validate import rules, schemas
-from gitops.validate.located import SourceOf, finding
+from gitops.validate.located import SourceOf
 from gitops.validate.messages import INVALID_VALUE, MISSING_FIELD, UNKNOWN_FIELD, display_path
 from gitops.validate.plan import Target
 from gitops.validate.store import KUBERNETES
@@ -118,17 +118,7 @@ class KubeconformEngine:
             rule, path, message = classify(
                 target.manifest.body, str(error.get("path", "")), str(error.get("msg", ""))
             )
-            found.append(
-                finding(
-                    target.manifest,
-                    _RULES[rule],
-                    path,
-                    message,
-                    kubernetes_version=target.kubernetes_version,
-                    schema=target.schema.source,
-                    source_of=self._source_of,
-                )
-            )
+            found.append(target.finding(rule, path, message, self._source_of))
         return found
 
 

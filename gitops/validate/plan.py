@@ -31,6 +31,23 @@ class Target:
     version: str
     schema: SchemaFound
 
+    def finding(
+        self, rule_name: str, path: tuple[str | int, ...], message: str, source_of: SourceOf | None
+    ) -> Finding:
+        """A schema error on this object, whichever engine found it."""
+        return finding(
+            self.manifest,
+            _RULES[rule_name],
+            path,
+            message,
+            kubernetes_version=self.kubernetes_version,
+            schema=self.schema.source,
+            source_of=source_of,
+        )
+
+
+_RULES = {r.name: r for r in rules.RULES}
+
 
 @dataclass
 class Plan:

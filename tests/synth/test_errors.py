@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -246,4 +245,7 @@ def test_internal_errors_exit_3_without_traceback(
     assert run.code == ExitCode.INTERNAL
     assert run.err.startswith("internal error: ZeroDivisionError: division by zero")
     assert "Traceback" not in run.err
-    assert os.environ.get("GITOPS_DEBUG") is None
+    monkeypatch.setenv("GITOPS_DEBUG", "1")
+    debug = gitops(config_repo, "synth")
+    assert debug.code == ExitCode.INTERNAL
+    assert "Traceback" in debug.err and "ZeroDivisionError: division by zero" in debug.err
