@@ -15,8 +15,8 @@ import click
 from gitops import __version__
 from gitops.errors import ExitCode, GitopsError
 from gitops.lint.config import FAIL_ON, PRESETS
-from gitops.lint.rules_doc import FORMATS as RULES_FORMATS
 from gitops.report import REPORTERS
+from gitops.rules.docs import FORMATS as RULES_FORMATS
 from gitops.settings import Settings, find_root, load_settings
 from gitops.validate.config import ENGINES
 
@@ -135,7 +135,7 @@ def synth(
     PATHS (optional, e.g. the files a commit changed) narrow the run to the apps they belong
     to; a path outside one app's module or rendered folder means a full run.
     """
-    from gitops.synth_command import run_synth
+    from gitops.commands.synth import run_synth
 
     return run_synth(
         _settings(ctx), envs=envs, apps=apps, paths=paths, check=check, echo=click.echo
@@ -179,7 +179,7 @@ def lint(
     Default PATH: rendered/ under the config repo root. Exit 1 when an unsuppressed finding is
     at or above --fail-on.
     """
-    from gitops.lint_command import run_lint
+    from gitops.commands.lint import run_lint
 
     color = _color()
     return run_lint(
@@ -210,7 +210,7 @@ def lint(
 @_exit_code_of
 def rules(rule: str | None, output_format: str) -> int:
     """List every rule, or explain one (a code, name or family)."""
-    from gitops.rules_command import run_rules
+    from gitops.commands.rules import run_rules
 
     return run_rules(rule, output_format=output_format, echo=lambda t: click.echo(t, nl=False))
 
@@ -235,7 +235,7 @@ def validate(
 ) -> int:
     """Validate manifests (default: rendered/) against the Kubernetes schemas of their target
     version, offline: unknown fields, wrong types, removed and deprecated API versions."""
-    from gitops.validate_command import run_validate
+    from gitops.commands.validate import run_validate
 
     return run_validate(
         _settings(ctx),
@@ -276,7 +276,7 @@ def check(
     One run, one report, one exit code: synth --check, validate and lint together. PATHS
     (optional, e.g. a commit's changed files) narrow the run to the apps they belong to.
     """
-    from gitops.check_command import run_check
+    from gitops.commands.check import run_check
 
     return run_check(
         _settings(ctx),

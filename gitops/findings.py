@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+SUPPRESSED_BY = "suppressed-by"
+"""Key in :attr:`Finding.extra` naming what suppressed a finding (an annotation or config)."""
+
 
 class Severity(IntEnum):
     """Ordered so that ``severity >= threshold`` selects what fails a run."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from gitops.lint.registry import Registry
-from gitops.lint.rules import REGISTRY, images, input, suppression
+from gitops.lint.rules import REGISTRY, images, suppression
+from gitops.rules import input
+from gitops.rules.registry import Registry
 from gitops.settings import Settings, load_settings
 
 ENGINE_REGISTRY = Registry.collect(input.RULES, images.RULES, suppression.RULES)

@@ -19,7 +19,8 @@ from typing import Any
 
 from constructs import Construct
 
-from gitops.constructs.app import GitopsConstruct, WorkloadRef, metadata
+from gitops.constructs.app import GitopsConstruct, WorkloadRef
+from gitops.constructs.meta import metadata
 
 _DURATION = re.compile(r"^\d+[smhd]$")
 

@@ -18,15 +18,14 @@ from typing import Any, ClassVar
 
 from constructs import Construct
 
+from gitops.constructs.environment import Environment
+from gitops.constructs.meta import (
+    IGNORE_ANNOTATION,
+    IGNORE_REASON_ANNOTATION,
+    standard_labels,
+)
+from gitops.constructs.namespace import app_namespace_manifests
 from gitops.constructs.runtime import cdk8s
-from gitops.envs import Environment
-
-MANAGED_BY = "gitops"
-NAME_LABEL = "app.kubernetes.io/name"
-PART_OF_LABEL = "app.kubernetes.io/part-of"
-MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
-IGNORE_ANNOTATION = "gitops.dev/ignore"
-IGNORE_REASON_ANNOTATION = "gitops.dev/ignore-reason"
 
 
 @dataclass
@@ -80,30 +79,6 @@ class WorkloadRef:
         return standard_labels(self.name, self.app)
 
 
-def standard_labels(name: str, app: str) -> dict[str, str]:
-    """Labels every object of a component carries (never Argo CD's tracking labels)."""
-    return {NAME_LABEL: name, PART_OF_LABEL: app, MANAGED_BY_LABEL: MANAGED_BY}
-
-
-def selector_labels(name: str) -> dict[str, str]:
-    """The stable, minimal selector of a component's pods: immutable once deployed."""
-    return {NAME_LABEL: name}
-
-
-def metadata(
-    name: str,
-    namespace: str | None,
-    labels: Mapping[str, str],
-    annotations: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
-    meta: dict[str, Any] = {"name": name, "labels": dict(labels)}
-    if namespace is not None:
-        meta["namespace"] = namespace
-    if annotations:
-        meta["annotations"] = dict(annotations)
-    return meta
-
-
 class EnvironmentScope(Construct):
     """The construct every app chart of one environment is built under; holds its values."""
 
@@ -136,8 +111,6 @@ class AppChart(cdk8s.Chart):  # type: ignore[misc]
         self.manifests: list[Manifest] = []
         parent = getattr(scope, "gitops_path", None)
         self.gitops_path = f"{parent}/{self.app_name}" if parent else self.app_name
-        from gitops.constructs.namespace import app_namespace_manifests
-
         for body in app_namespace_manifests(self.app_name, self.pod_security, env):
             self.add_manifest(body, self.gitops_path)
 

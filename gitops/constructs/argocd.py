@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gitops.constructs.app import MANAGED_BY, MANAGED_BY_LABEL
+from gitops.constructs.meta import MANAGED_BY, MANAGED_BY_LABEL
 
 API = "argoproj.io/v1alpha1"
 BOOTSTRAP = "gitops-bootstrap"

@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 from constructs import Construct
 
-from gitops.constructs.app import GitopsConstruct, WorkloadRef, metadata
+from gitops.constructs.app import GitopsConstruct, WorkloadRef
+from gitops.constructs.meta import metadata
 
 
 @dataclass(frozen=True, kw_only=True)

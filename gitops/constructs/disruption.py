@@ -7,7 +7,8 @@ from typing import Any
 
 from constructs import Construct
 
-from gitops.constructs.app import GitopsConstruct, WorkloadRef, metadata
+from gitops.constructs.app import GitopsConstruct, WorkloadRef
+from gitops.constructs.meta import metadata
 
 # unhealthyPodEvictionPolicy is served (beta, on by default) from Kubernetes 1.27.
 _EVICTION_POLICY_MINOR = 27

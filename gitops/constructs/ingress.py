@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from gitops.constructs.app import WorkloadRef, metadata
+from gitops.constructs.app import WorkloadRef
+from gitops.constructs.meta import metadata
 from gitops.constructs.network import Peer
 
 _HOST = re.compile(

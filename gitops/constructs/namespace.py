@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gitops.constructs.app import metadata, standard_labels
-from gitops.envs import Environment
+from gitops.constructs.environment import Environment
+from gitops.constructs.meta import metadata, standard_labels
 
 POD_SECURITY_LEVELS = ("privileged", "baseline", "restricted")
 DEFAULT_DENY_NAME = "default-deny"

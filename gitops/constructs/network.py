@@ -13,7 +13,8 @@ from typing import Any
 
 from constructs import Construct
 
-from gitops.constructs.app import GitopsConstruct, WorkloadRef, metadata
+from gitops.constructs.app import GitopsConstruct, WorkloadRef
+from gitops.constructs.meta import metadata
 
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 

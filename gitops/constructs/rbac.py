@@ -13,7 +13,8 @@ from typing import Any
 
 from constructs import Construct
 
-from gitops.constructs.app import GitopsConstruct, WorkloadRef, metadata
+from gitops.constructs.app import GitopsConstruct, WorkloadRef
+from gitops.constructs.meta import metadata
 
 RBAC_API = "rbac.authorization.k8s.io/v1"
 READ = ("get", "list", "watch")

@@ -1,9 +1,9 @@
-"""cdk8s, imported once through the Node.js check (see gitops.node_runtime)."""
+"""cdk8s, imported once through the Node.js check (see gitops.constructs.node_runtime)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from gitops.node_runtime import load_cdk8s
+from gitops.constructs.node_runtime import load_cdk8s
 
 cdk8s: Any = load_cdk8s()

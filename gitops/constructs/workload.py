@@ -14,17 +14,11 @@ from typing import Any
 from constructs import Construct
 
 from gitops.constructs.alerts import Alerts, prometheus_rule
-from gitops.constructs.app import (
-    GitopsConstruct,
-    Suppress,
-    WorkloadRef,
-    metadata,
-    selector_labels,
-    standard_labels,
-)
+from gitops.constructs.app import GitopsConstruct, Suppress, WorkloadRef
 from gitops.constructs.autoscaling import Autoscaling, horizontal_pod_autoscaler
 from gitops.constructs.disruption import Disruption, pod_disruption_budget
 from gitops.constructs.ingress import Ingress, ingress_manifest
+from gitops.constructs.meta import metadata, selector_labels, standard_labels
 from gitops.constructs.network import NetworkAccess, Peer, merge_peers, network_policy
 from gitops.constructs.pod import (
     CONFIG_HASH_ANNOTATION,
@@ -39,7 +33,7 @@ from gitops.constructs.pod import (
 )
 from gitops.constructs.rbac import Rbac, rbac_manifests
 from gitops.constructs.rollout import Canary, canary_strategy
-from gitops.image_ref import pinning_problem
+from gitops.k8s.image_ref import pinning_problem
 
 HTTP_PORT_NAME = "http"
 METRICS_PORT_NAME = "metrics"

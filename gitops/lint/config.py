@@ -35,8 +35,8 @@ from typing import Any
 
 from gitops.errors import ConfigError
 from gitops.findings import Severity
-from gitops.lint.options import OptionError, check_options
-from gitops.lint.registry import Registry
+from gitops.rules.options import OptionError, check_options
+from gitops.rules.registry import Registry
 
 PRESETS = ("recommended", "strict")
 FAIL_ON = ("error", "warning", "never")

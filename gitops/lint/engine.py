@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from gitops.findings import Finding, Severity
-from gitops.graph import ObjectGraph
-from gitops.lint.registry import Registry, Rule, Violation
-from gitops.manifests import LoadProblem, Manifest
+from gitops.k8s.graph import ObjectGraph
+from gitops.k8s.manifests import Manifest
+from gitops.rules.registry import Rule, Violation
 
 
 @dataclass(frozen=True)
@@ -91,25 +91,3 @@ def _finding(manifest: Manifest, entry: ActiveRule, violation: Violation, path: 
 def _namespace(manifest: Manifest) -> str | None:
     namespace = manifest.metadata.get("namespace")
     return str(namespace) if namespace else manifest.namespace
-
-
-def problem_findings(
-    problems: Sequence[LoadProblem], registry: Registry, severity: dict[str, Severity] | None = None
-) -> list[Finding]:
-    """Findings for documents the loader could not read (rules named after the problem kind)."""
-    findings = []
-    for problem in problems:
-        rule = registry.by_name[problem.kind]
-        findings.append(
-            Finding(
-                code=rule.code,
-                rule=rule.name,
-                severity=(severity or {}).get(rule.code, rule.severity),
-                message=problem.message,
-                fix=rule.doc.fix,
-                path=problem.path,
-                line=problem.line,
-                column=problem.column,
-            )
-        )
-    return findings

@@ -17,10 +17,11 @@ from typing import IO, Any
 
 from gitops.errors import ConfigError, ExitCode
 from gitops.findings import Finding
-from gitops.graph import ObjectGraph
+from gitops.k8s.graph import ObjectGraph
+from gitops.k8s.manifests import STDIN, LoadProblem, LoadResult, Manifest, discover, load
+from gitops.k8s.render_index import RenderIndex, read_index
 from gitops.lint.config import Layer, LintSettings, parse_lint_settings
-from gitops.lint.engine import RuleTable, problem_findings, violation_finding
-from gitops.lint.registry import Registry, Rule
+from gitops.lint.engine import RuleTable, violation_finding
 from gitops.lint.selection import Resolved, resolve
 from gitops.lint.suppress import (
     IgnoreAnnotation,
@@ -28,8 +29,7 @@ from gitops.lint.suppress import (
     ignore_annotations,
     suppress,
 )
-from gitops.manifests import STDIN, LoadProblem, LoadResult, Manifest, discover, load
-from gitops.render_index import RenderIndex, read_index
+from gitops.rules.registry import Registry, Rule, problem_findings
 from gitops.settings import ENVS_DIR, INDEX_PATH, PYPROJECT, RENDERED_DIR, Settings
 
 _NOT_ENVS = {"argocd"}

@@ -9,8 +9,8 @@ from typing import Any
 from gitops.findings import Severity
 from gitops.lint.config import Layer, LintSettings, specificity
 from gitops.lint.engine import ActiveRule
-from gitops.lint.options import with_options
-from gitops.lint.registry import Registry
+from gitops.rules.options import with_options
+from gitops.rules.registry import Registry
 
 
 @dataclass(frozen=True)

@@ -23,16 +23,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 
-from gitops.findings import Finding
+from gitops.findings import SUPPRESSED_BY, Finding
+from gitops.k8s.manifests import Manifest
+from gitops.k8s.pods import pod_template
 from gitops.lint.config import IgnoreEntry, glob_regex
-from gitops.lint.registry import Registry, Violation
-from gitops.manifests import Manifest
-from gitops.pods import pod_template
+from gitops.rules.registry import Registry, Violation
 
 IGNORE_ANNOTATION = "gitops.dev/ignore"
 IGNORE_REASON_ANNOTATION = "gitops.dev/ignore-reason"
 CONFIG_REASON_PREFIX = "config: "
-SUPPRESSED_BY = "suppressed-by"
 """Key in ``Finding.extra``: ``annotation`` (in source) or ``config`` (external)."""
 
 IGNORE_WITHOUT_REASON = "GH004"

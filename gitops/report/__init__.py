@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from gitops.findings import Finding, Severity
-from gitops.lint.registry import Rule
+from gitops.rules.registry import Rule
 
 
 @dataclass(frozen=True)

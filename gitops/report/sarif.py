@@ -11,13 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from gitops import __version__
-from gitops.findings import Finding, Severity
-from gitops.lint.cases import examples
-from gitops.lint.registry import Rule
-from gitops.lint.rules_doc import plain
-from gitops.lint.suppress import SUPPRESSED_BY
+from gitops.findings import SUPPRESSED_BY, Finding, Severity
 from gitops.report import Report
 from gitops.report.indented_json import dumps_indented
+from gitops.rules.cases import examples
+from gitops.rules.docs import plain
+from gitops.rules.registry import Rule
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

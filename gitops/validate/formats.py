@@ -14,7 +14,7 @@ import base64
 import binascii
 from collections.abc import Callable
 
-from gitops.quantity import is_quantity
+from gitops.k8s.quantity import is_quantity
 
 QUANTITY = "quantity"
 BYTE = "byte"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gitops.findings import Finding, Severity
-from gitops.lint.registry import Rule
-from gitops.manifests import Manifest
+from gitops.k8s.manifests import Manifest
+from gitops.rules.registry import Rule
 from gitops.validate.messages import JsonPath, display_path
 
 SourceOf = Callable[[str], str | None]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from gitops.findings import Finding, Severity
-from gitops.manifests import Manifest
+from gitops.k8s.manifests import Manifest
 from gitops.validate import rules, schemas
 from gitops.validate.deprecations import ApiLifecycle, is_deprecated, is_removed, lifecycle
 from gitops.validate.located import SourceOf, finding

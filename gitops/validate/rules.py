@@ -8,7 +8,7 @@ severity, documentation and a SARIF descriptor, like the linter's rules.
 from __future__ import annotations
 
 from gitops.findings import Severity
-from gitops.lint.registry import Rule, reported_rule
+from gitops.rules.registry import Rule, reported_rule
 from gitops.validate.messages import INVALID_VALUE, MISSING_FIELD, UNKNOWN_FIELD
 
 SCHEMA = "schema"

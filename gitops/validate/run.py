@@ -11,9 +11,10 @@ from pathlib import Path
 
 from gitops.errors import ConfigError
 from gitops.findings import Finding
-from gitops.lint.engine import problem_findings
-from gitops.manifests import LoadResult, Manifest, load
-from gitops.render_index import RenderIndex
+from gitops.k8s.manifests import LoadResult, Manifest, load
+from gitops.k8s.render_index import RenderIndex
+from gitops.rules.input import INPUT_REGISTRY
+from gitops.rules.registry import problem_findings
 from gitops.validate.builtin import BuiltinEngine
 from gitops.validate.config import ValidateSettings
 from gitops.validate.crds import CrdVersion, crd_versions, is_crd
@@ -50,8 +51,6 @@ def validate(
     loaded: LoadResult | None = None,
 ) -> Outcome:
     """Validate ``paths``, or the objects ``loaded`` already holds (``gitops check``)."""
-    from gitops.catalog import CATALOG
-
     loaded = loaded or load(paths)
     resolver = VersionResolver(
         root, explicit=explicit_version, configured=settings.kubernetes_version, index=index
@@ -80,7 +79,7 @@ def validate(
             strict=settings.strict, source_of=source_of, schema_dirs=store.schema_dirs
         )
         checked = builtin.check(planned.targets)
-    findings = [*problem_findings(loaded.problems, CATALOG), *planned.findings, *checked]
+    findings = [*problem_findings(loaded.problems, INPUT_REGISTRY), *planned.findings, *checked]
     findings.sort(key=Finding.sort_key)
     return Outcome(findings, loaded.files, len(loaded.manifests), engine)
 

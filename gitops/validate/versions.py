@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from gitops.errors import ConfigError
-from gitops.render_index import RenderIndex
+from gitops.k8s.render_index import RenderIndex
 from gitops.settings import INDEX_PATH, RENDERED_DIR
 
 _DIR = re.compile(r"^v1\.(\d+)\.0-local$")

@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from gitops.catalog import CATALOG
+from gitops.commands.catalog import CATALOG
 from gitops.lint.rules import REGISTRY
 from gitops.lint.run import lint
 from gitops.report import REPORTERS, Report

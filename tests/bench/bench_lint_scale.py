@@ -184,7 +184,7 @@ def checkov_run(checkov: str, dirs: list[Path], objects: int) -> dict[str, Any]:
 
 def _files(folders: list[Path]) -> list[tuple[str, bytes]]:
     """The files ``gitops lint`` reads in ``folders``, with their bytes."""
-    from gitops.manifests import discover
+    from gitops.k8s.manifests import discover
 
     return [(path, Path(path).read_bytes()) for path in discover([str(f) for f in folders])]
 
@@ -256,7 +256,7 @@ def parse_section(inputs: dict[str, list[Path]], runs: int) -> dict[str, Any]:
 
 
 def checkov_section(checkov: str, inputs: dict[str, list[Path]]) -> dict[str, Any]:
-    from gitops.manifests import load
+    from gitops.k8s.manifests import load
 
     results = {}
     for name, folders in inputs.items():

@@ -12,10 +12,10 @@ from __future__ import annotations
 import argparse
 import time
 
-from gitops.graph import ObjectGraph
+from gitops.k8s.graph import ObjectGraph
+from gitops.k8s.manifests import LoadProblem, Manifest, load_text
 from gitops.lint.engine import ActiveRule, run_rules
 from gitops.lint.rules import REGISTRY
-from gitops.manifests import LoadProblem, Manifest, load_text
 
 FAMILIES = ("rbac", "policy-coverage")
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from gitops.manifests import Manifest, load
+from gitops.k8s.manifests import Manifest, load
 from gitops.validate import schemas
 from gitops.validate.builtin import json_compatible
 from gitops.validate.config import ValidateSettings

@@ -13,10 +13,10 @@ from __future__ import annotations
 import sys
 import time
 
-from gitops.graph import ObjectGraph
+from gitops.k8s.graph import ObjectGraph
+from gitops.k8s.manifests import Manifest, load_text
 from gitops.lint.engine import ActiveRule, run_rules
 from gitops.lint.rules import REGISTRY
-from gitops.manifests import Manifest, load_text
 
 FAMILIES = {"probes", "resources", "pod-security", "images", "gitops-hygiene"}
 

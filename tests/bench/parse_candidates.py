@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from gitops.manifests import LoadProblem, Manifest, load_text
-from gitops.yaml_data import Loader
+from gitops.k8s.manifests import LoadProblem, Manifest, load_text
+from gitops.k8s.yaml_data import Loader
 
 Files = list[tuple[str, bytes]]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Sequence
 
-from gitops.lint.options import format_value
+from gitops.rules.options import format_value
 from tests.conformance.mapping import PEERS, Mapped
 from tests.conformance.results import PeerResult, run_all
 

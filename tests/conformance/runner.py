@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gitops.findings import Finding
-from gitops.graph import ObjectGraph
+from gitops.k8s.graph import ObjectGraph
+from gitops.k8s.manifests import LoadProblem, Manifest, load
 from gitops.lint.config import parse_lint_settings
 from gitops.lint.engine import run_rules_on
 from gitops.lint.rules import REGISTRY
 from gitops.lint.selection import resolve
-from gitops.manifests import LoadProblem, Manifest, load
 from tests.conformance.mapping import MAPPING_PATH, Mapped, lint_table
 
 

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from gitops.constructs import AppChart, EnvironmentScope
+from gitops.constructs.environment import Environment, Features
 from gitops.constructs.runtime import cdk8s
-from gitops.envs import Environment, Features
 
 ENV = Environment(name="test", cluster="test-cluster", kubernetes_version="1.31")
 ENV_NO_PDB = Environment(

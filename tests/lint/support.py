@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from gitops.findings import Severity
-from gitops.graph import ObjectGraph
+from gitops.k8s.graph import ObjectGraph
+from gitops.k8s.manifests import Manifest
 from gitops.lint.config import flags_layer, parse_lint_settings
-from gitops.lint.registry import Registry, Violation, rule
 from gitops.lint.rules import REGISTRY
 from gitops.lint.selection import resolve
-from gitops.manifests import Manifest
+from gitops.rules.registry import Registry, Violation, rule
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gitops.lint.options import OptionError, check_options, format_value, option_docs
-from gitops.lint.rules_doc import rule_markdown, rule_text
+from gitops.rules.docs import rule_markdown, rule_text
+from gitops.rules.options import OptionError, check_options, format_value, option_docs
 from tests.lint.support import too_few_replicas
 
 

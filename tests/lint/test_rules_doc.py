@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gitops.catalog import CATALOG
-from gitops.lint.rules_doc import DOCS_PATH, REGENERATE, rules_markdown
+from gitops.commands.catalog import CATALOG
+from gitops.rules.docs import DOCS_PATH, REGENERATE, rules_markdown
 
 REPO = Path(__file__).parents[2]
 

@@ -12,11 +12,11 @@ import pytest
 
 from gitops.errors import ConfigError
 from gitops.findings import Severity
-from gitops.graph import ObjectGraph
+from gitops.k8s.graph import ObjectGraph
+from gitops.k8s.manifests import Manifest
 from gitops.lint.config import flags_layer
-from gitops.lint.registry import Registry, Violation, rule
 from gitops.lint.run import lint
-from gitops.manifests import Manifest
+from gitops.rules.registry import Registry, Violation, rule
 from tests.repo import ENGINE_REGISTRY, deployment, write_repo
 
 

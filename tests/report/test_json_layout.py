@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gitops.catalog import CATALOG
+from gitops.commands.catalog import CATALOG
 from gitops.findings import Finding, Severity
 from gitops.report import REPORTERS, Report
 from gitops.report.indented_json import dumps_indented

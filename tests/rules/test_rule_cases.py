@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from gitops.catalog import CATALOG
-from gitops.lint.cases import Case, all_cases, examples, lint_case, load_cases, matches
+from gitops.commands.catalog import CATALOG
+from gitops.rules.cases import Case, examples, load_cases
+from tests.rules.case_runner import all_cases, lint_case, matches
 
 CASES = all_cases()
 
@@ -23,7 +24,7 @@ def test_case(case: Case) -> None:
 
 # Meta-tests run over the whole catalog: every rule any engine reports is documented and tested.
 # Drift rules (engine "synth") describe a repository, not a manifest, so no case file can hold
-# one; tests/check/test_check.py exercises each of them end to end.
+# one; tests/commands/test_check.py exercises each of them end to end.
 WITH_CASES = [r for r in CATALOG.rules if r.engine != "synth"]
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gitops.kinds import api_group
+from gitops.k8s.kinds import api_group
 from gitops.validate.deprecations import LIFECYCLE, ApiLifecycle, minor
 from gitops.validate.schemas import served_versions
 from gitops.validate.versions import supported_versions

@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema_rs
 import pytest
 
-from gitops.manifests import load
+from gitops.k8s.manifests import load
 from gitops.validate.config import ValidateSettings
 from gitops.validate.kubeconform import (
     CORE_LOCATION,

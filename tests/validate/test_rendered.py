@@ -7,7 +7,7 @@ import os
 from click.testing import CliRunner
 
 from gitops.cli import cli
-from gitops.render_index import read_index
+from gitops.k8s.render_index import read_index
 from gitops.settings import INDEX_PATH
 from gitops.validate.config import ValidateSettings
 from gitops.validate.run import validate

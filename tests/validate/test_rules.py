@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gitops.catalog import CATALOG
+from gitops.commands.catalog import CATALOG
 from gitops.findings import Severity
 from gitops.validate.rules import RULES
 from tests.validate.helpers import codes, only, run

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from gitops.errors import ConfigError
-from gitops.render_index import RenderIndex
+from gitops.k8s.render_index import RenderIndex
 from gitops.validate.config import ValidateSettings, parse_validate_settings
 from gitops.validate.versions import (
     VersionResolver,

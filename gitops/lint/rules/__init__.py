@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from gitops.lint.registry import Registry
 from gitops.lint.rules import (
     capabilities,
     coverage_disruption,
@@ -13,7 +12,6 @@ from gitops.lint.rules import (
     host_access,
     hygiene,
     images,
-    input,
     podsecurity,
     probes,
     rbac_accounts,
@@ -22,6 +20,8 @@ from gitops.lint.rules import (
     resources,
     suppression,
 )
+from gitops.rules import input
+from gitops.rules.registry import Registry
 
 REGISTRY = Registry.collect(
     input.RULES,

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from gitops.findings import Severity
-from gitops.graph import ObjectGraph
-from gitops.lint.registry import Violation, rule
-from gitops.manifests import Manifest
-from gitops.pods import WORKLOAD_KINDS, all_containers
-from gitops.security_context import capability_names, linux_template
+from gitops.k8s.graph import ObjectGraph
+from gitops.k8s.manifests import Manifest
+from gitops.k8s.pods import WORKLOAD_KINDS, all_containers
+from gitops.k8s.security_context import capability_names, linux_template
+from gitops.rules.registry import Violation, rule
 
 FAMILY = "pod-security"
 BASELINE_CAPABILITIES = frozenset(

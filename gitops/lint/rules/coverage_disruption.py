@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from gitops.findings import Severity
-from gitops.graph import ObjectGraph, SelectorError, selector_text
-from gitops.lint.registry import Violation, rule
-from gitops.manifests import Manifest
-from gitops.pods import REPLICATED_KINDS, get, replicas
+from gitops.k8s.graph import ObjectGraph, SelectorError, selector_text
+from gitops.k8s.manifests import Manifest
+from gitops.k8s.pods import REPLICATED_KINDS, get, replicas
+from gitops.rules.registry import Violation, rule
 
 FAMILY = "policy-coverage"
 POLICY_GROUP = "policy"

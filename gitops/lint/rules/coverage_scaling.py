@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from gitops.findings import Severity
-from gitops.graph import AUTOSCALER_KINDS, ObjectGraph
-from gitops.lint.registry import Violation, rule
-from gitops.manifests import Manifest
-from gitops.pods import REPLICATED_KINDS, WORKLOAD_KINDS, get
+from gitops.k8s.graph import AUTOSCALER_KINDS, ObjectGraph
+from gitops.k8s.manifests import Manifest
+from gitops.k8s.pods import REPLICATED_KINDS, WORKLOAD_KINDS, get
+from gitops.rules.registry import Violation, rule
 
 FAMILY = "policy-coverage"
 

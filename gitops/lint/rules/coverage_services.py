@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from gitops.findings import Severity
-from gitops.graph import ObjectGraph, SelectorError, map_selector, selector_text
-from gitops.lint.registry import Violation, rule
-from gitops.manifests import Manifest
-from gitops.pods import containers, get
+from gitops.k8s.graph import ObjectGraph, SelectorError, map_selector, selector_text
+from gitops.k8s.manifests import Manifest
+from gitops.k8s.pods import containers, get
+from gitops.rules.registry import Violation, rule
 
 FAMILY = "policy-coverage"
 MONITORING_GROUP = "monitoring.coreos.com"

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gitops.findings import Severity
-from gitops.graph import (
+from gitops.k8s.graph import (
     ObjectGraph,
     SelectorError,
     check_selector,
@@ -17,9 +17,9 @@ from gitops.graph import (
     selector_matches,
     selector_text,
 )
-from gitops.lint.registry import Violation, rule
-from gitops.manifests import Manifest
-from gitops.pods import WORKLOAD_KINDS, get, pod_template
+from gitops.k8s.manifests import Manifest
+from gitops.k8s.pods import WORKLOAD_KINDS, get, pod_template
+from gitops.rules.registry import Violation, rule
 
 FAMILY = "policy-coverage"
 MONITORING_GROUP = "monitoring.coreos.com"

@@ -11,10 +11,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from gitops.findings import Severity
-from gitops.graph import ObjectGraph
-from gitops.lint.registry import Violation, rule
-from gitops.manifests import Manifest
-from gitops.pods import (
+from gitops.k8s.graph import ObjectGraph
+from gitops.k8s.manifests import Manifest
+from gitops.k8s.pods import (
     WORKLOAD_KINDS,
     ContainerRef,
     Path,
@@ -22,6 +21,7 @@ from gitops.pods import (
     containers,
     pod_template,
 )
+from gitops.rules.registry import Violation, rule
 
 FAMILY = "pod-security"
 HOST_NAMESPACES = {

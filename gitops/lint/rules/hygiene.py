@@ -12,9 +12,9 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from gitops.findings import Severity
-from gitops.graph import ObjectGraph
-from gitops.lint.registry import Violation, rule
-from gitops.manifests import Manifest
+from gitops.k8s.graph import ObjectGraph
+from gitops.k8s.manifests import Manifest
+from gitops.rules.registry import Violation, rule
 
 FAMILY = "gitops-hygiene"
 TRACKING_ANNOTATION = "argocd.argoproj.io/tracking-id"

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from gitops.findings import Severity
-from gitops.graph import ObjectGraph
-from gitops.image_ref import mutability_problem, parse_image
-from gitops.lint.registry import Violation, rule
-from gitops.manifests import Manifest
-from gitops.pods import WORKLOAD_KINDS, containers
+from gitops.k8s.graph import ObjectGraph
+from gitops.k8s.image_ref import mutability_problem, parse_image
+from gitops.k8s.manifests import Manifest
+from gitops.k8s.pods import WORKLOAD_KINDS, containers
+from gitops.rules.registry import Violation, rule
 
 FAMILY = "images"
 

@@ -16,16 +16,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from gitops.findings import Severity
-from gitops.graph import ObjectGraph
-from gitops.lint.registry import Violation, rule
-from gitops.manifests import Manifest
-from gitops.pods import WORKLOAD_KINDS, ContainerRef, Path, all_containers
-from gitops.security_context import (
+from gitops.k8s.graph import ObjectGraph
+from gitops.k8s.manifests import Manifest
+from gitops.k8s.pods import WORKLOAD_KINDS, ContainerRef, Path, all_containers
+from gitops.k8s.security_context import (
     capability_names,
     container_context,
     effective,
     linux_template,
 )
+from gitops.rules.registry import Violation, rule
 
 FAMILY = "pod-security"
 SECCOMP_CONFINED = ("RuntimeDefault", "Localhost")

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from gitops.findings import Severity
-from gitops.graph import ObjectGraph
-from gitops.lint.registry import Violation, rule
-from gitops.manifests import Manifest
-from gitops.pods import WORKLOAD_KINDS, ContainerRef, containers, pod_template
+from gitops.k8s.graph import ObjectGraph
+from gitops.k8s.manifests import Manifest
+from gitops.k8s.pods import WORKLOAD_KINDS, ContainerRef, containers, pod_template
+from gitops.rules.registry import Violation, rule
 
 FAMILY = "probes"
 PROBES = ("readinessProbe", "livenessProbe", "startupProbe")

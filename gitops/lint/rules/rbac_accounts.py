@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from gitops.findings import Severity
-from gitops.graph import ObjectGraph
-from gitops.lint.registry import Violation, rule
-from gitops.manifests import Manifest
-from gitops.pods import WORKLOAD_KINDS
-from gitops.rbac import pod_identity, token_automounted
+from gitops.k8s.graph import ObjectGraph
+from gitops.k8s.manifests import Manifest
+from gitops.k8s.pods import WORKLOAD_KINDS
+from gitops.k8s.rbac import pod_identity, token_automounted
+from gitops.rules.registry import Violation, rule
 
 FAMILY = "rbac"
 DEFAULT = "default"

@@ -11,11 +11,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from gitops.findings import Severity
-from gitops.graph import ObjectGraph
-from gitops.kinds import resource_scope
-from gitops.lint.registry import Violation, rule
-from gitops.manifests import Manifest
-from gitops.rbac import (
+from gitops.k8s.graph import ObjectGraph
+from gitops.k8s.kinds import resource_scope
+from gitops.k8s.manifests import Manifest
+from gitops.k8s.rbac import (
     BINDING_KINDS,
     WILDCARD,
     describe_subject,
@@ -26,6 +25,7 @@ from gitops.rbac import (
     role_ref,
     subjects,
 )
+from gitops.rules.registry import Violation, rule
 
 FAMILY = "rbac"
 CLUSTER_ADMIN = "cluster-admin"

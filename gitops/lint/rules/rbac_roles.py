@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from gitops.findings import Severity
-from gitops.graph import RBAC_GROUP, ObjectGraph
-from gitops.lint.registry import Violation, rule
-from gitops.manifests import Manifest
-from gitops.rbac import ROLE_KINDS, PolicyRule, is_builtin_role, is_rbac, policy_rules
+from gitops.k8s.graph import RBAC_GROUP, ObjectGraph
+from gitops.k8s.manifests import Manifest
+from gitops.k8s.rbac import ROLE_KINDS, PolicyRule, is_builtin_role, is_rbac, policy_rules
+from gitops.rules.registry import Violation, rule
 
 FAMILY = "rbac"
 

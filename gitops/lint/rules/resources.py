@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from gitops.findings import Severity
-from gitops.graph import ObjectGraph
-from gitops.lint.registry import Violation, rule
-from gitops.manifests import Manifest
-from gitops.pods import WORKLOAD_KINDS, ContainerRef, Path, containers, is_sidecar, pod_template
-from gitops.quantity import parse_quantity, quantity_problem
+from gitops.k8s.graph import ObjectGraph
+from gitops.k8s.manifests import Manifest
+from gitops.k8s.pods import WORKLOAD_KINDS, ContainerRef, Path, containers, is_sidecar, pod_template
+from gitops.k8s.quantity import parse_quantity, quantity_problem
+from gitops.rules.registry import Violation, rule
 
 FAMILY = "resources"
 SECTIONS = ("requests", "limits")

@@ -9,7 +9,7 @@ configuration like every other finding.
 from __future__ import annotations
 
 from gitops.findings import Severity
-from gitops.lint.registry import Rule, reported_rule
+from gitops.rules.registry import Rule, reported_rule
 
 FAMILY = "gitops-hygiene"
 

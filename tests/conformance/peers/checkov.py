@@ -18,8 +18,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from gitops.manifests import YAML_SUFFIXES, Manifest
-from gitops.pods import WORKLOAD_KINDS, all_containers
+from gitops.k8s.manifests import YAML_SUFFIXES, Manifest
+from gitops.k8s.pods import WORKLOAD_KINDS, all_containers
 from tests.conformance.corpus import expected, peer_dir
 from tests.conformance.mapping import Mapped, PeerMapping
 from tests.conformance.peers.common import (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from gitops.k8s.manifests import Manifest
+from gitops.k8s.rbac import role_ref
 from gitops.lint.rules import REGISTRY
-from gitops.manifests import Manifest
-from gitops.rbac import role_ref
 from tests.conformance.mapping import Mapped
 
 FAIL, PASS = "fail", "pass"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gitops.rbac import role_ref
+from gitops.k8s.rbac import role_ref
 from tests.conformance.corpus import expected, peer_dir
 from tests.conformance.mapping import Mapped, PeerMapping
 from tests.conformance.peers.common import (

@@ -1,0 +1,112 @@
+"""``gitops check``: what CI and pre-commit run. rendered/ is current (synth --check), valid
+against its Kubernetes schemas (validate) and clean (lint): one run, one report, one exit code.
+
+The rendered files are parsed once and shared by the validator and the linter. Drift and
+schema findings are judged by the linter's per-environment ``fail_on`` like lint findings.
+Given PATHS (e.g. what a commit changed), the run narrows to the apps they belong to, as
+``gitops synth`` does; the rest of ``rendered/`` is still loaded as context for cross-object
+rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from gitops.commands.catalog import CATALOG
+from gitops.commands.lint import cyclic_gc_paused, render
+from gitops.findings import Finding
+from gitops.k8s.manifests import load
+from gitops.k8s.render_index import read_index
+from gitops.lint.config import flags_layer
+from gitops.lint.rules import REGISTRY
+from gitops.lint.run import lint
+from gitops.render.drift import drift_findings
+from gitops.settings import INDEX_PATH, Settings
+
+
+def run_check(
+    settings: Settings,
+    *,
+    paths: Sequence[str],
+    output_format: str,
+    fail_on: str | None,
+    preset: str | None,
+    kubernetes_version: str | None,
+    engine: str | None,
+    ignore_missing_schemas: bool,
+    color: bool,
+    echo: Callable[[str], None],
+) -> int:
+    from gitops.commands.validate import validate_settings
+    from gitops.validate.run import validate
+    from gitops.validate.versions import parse_version
+
+    apps = _selected_apps(settings, paths)
+    findings: list[Finding] = []
+    if settings.apps_dir.is_dir():
+        from gitops.render.synth import Selection
+        from gitops.render.synth import check as synth_check
+
+        findings += drift_findings(synth_check(settings, Selection(apps=apps or ())))
+    index = read_index(settings.index_path, INDEX_PATH)
+    targets = _rendered_files(settings, apps, index.files if index else {})
+    loaded = load(targets)
+    explicit = (
+        parse_version(kubernetes_version, "--kubernetes-version") if kubernetes_version else None
+    )
+    outcome = validate(
+        targets,
+        root=settings.root,
+        settings=validate_settings(settings, engine, ignore_missing_schemas),
+        explicit_version=explicit,
+        index=index,
+        loaded=loaded,
+    )
+    # The linter reports unreadable input itself; keep the validator's schema findings only.
+    findings += [f for f in outcome.findings if CATALOG.by_code[f.code].engine != "loader"]
+    with cyclic_gc_paused():
+        run = lint(
+            targets,
+            settings,
+            registry=REGISTRY,
+            known=CATALOG,
+            flags=flags_layer(REGISTRY, preset=preset, fail_on=fail_on),
+            context=[str(settings.rendered_dir)] if apps is not None else (),
+            loaded=loaded,
+            extra=findings,
+        )
+        output = render(run, output_format, color=color, extra={"engine": outcome.engine})
+    echo(output)
+    return run.exit_code
+
+
+def _selected_apps(settings: Settings, paths: Sequence[str]) -> tuple[str, ...] | None:
+    """The apps ``paths`` narrow the run to; None for the whole repo."""
+    if not paths or not settings.apps_dir.is_dir():
+        return None
+    from gitops.commands.synth import apps_for_paths
+
+    return apps_for_paths(settings, tuple(paths))
+
+
+def _rendered_files(
+    settings: Settings, apps: tuple[str, ...] | None, index: Mapping[str, Mapping[str, Any]]
+) -> list[str]:
+    """Everything under rendered/, or the files of ``apps`` (their folders and the
+    cluster-scoped files the render index says they own)."""
+    root = settings.rendered_dir
+    if apps is None:
+        return [str(root)]
+    wanted: list[str] = []
+    for env_dir in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
+        wanted += [str(env_dir / app) for app in apps if (env_dir / app).is_dir()]
+    wanted += [
+        str(settings.root / path)
+        for path, entry in sorted(index.items())
+        if entry.get("app") in apps
+        and path.split("/")[2:3] == ["cluster"]
+        and (settings.root / path).is_file()
+    ]
+    return wanted or [str(Path(root))]

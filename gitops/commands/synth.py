@@ -1,0 +1,76 @@
+"""``gitops synth``: run a render or a check and report it in a few lines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from gitops.errors import ExitCode
+from gitops.render.rendered import Drift
+from gitops.render.synth import Selection, synth
+from gitops.render.synth import check as check_rendered
+from gitops.render.user_code import relative
+from gitops.settings import RENDERED_DIR, Settings
+
+
+def format_drift(drift: Drift) -> str:
+    counts = f"{len(drift.changed)} changed, {len(drift.missing)} missing, {len(drift.extra)} extra"
+    lines = [f"{RENDERED_DIR}/ is out of date with apps/ and envs/ ({counts}):"]
+    for label, paths in (
+        ("changed", drift.changed),
+        ("missing", drift.missing),
+        ("extra", drift.extra),
+    ):
+        for path in paths:
+            lines.append(f"  {label:<8} {path}")
+            lines += [f"      {line}" for line in drift.diffs.get(path, [])]
+    lines.append("  fix: run 'gitops synth' and commit the result")
+    return "\n".join(lines)
+
+
+def apps_for_paths(settings: Settings, paths: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The apps whose rendering ``paths`` (files a commit changed) can affect, or None when
+    any path can affect every app (an env, a shared helper, settings, the index)."""
+    from gitops.render.apps import load_apps
+
+    by_module = {source.path: name for name, source in load_apps(settings).items()}
+    apps: set[str] = set()
+    for raw in paths:
+        path = Path(raw)
+        rel = relative(path if path.is_absolute() else settings.root / path, settings.root)
+        parts = rel.split("/")
+        if rel in by_module:
+            apps.add(by_module[rel])
+        elif len(parts) >= 4 and parts[0] == RENDERED_DIR and parts[2] in by_module.values():
+            apps.add(parts[2])
+        else:
+            return None
+    return tuple(sorted(apps))
+
+
+def run_synth(
+    settings: Settings,
+    *,
+    envs: tuple[str, ...],
+    apps: tuple[str, ...],
+    paths: tuple[str, ...] = (),
+    check: bool,
+    echo: Callable[[str], None],
+) -> int:
+    if paths and not apps:
+        apps = apps_for_paths(settings, paths) or ()
+    selection = Selection(envs=envs, apps=apps)
+    if check:
+        drift = check_rendered(settings, selection)
+        if drift.clean:
+            echo(f"{RENDERED_DIR}/ is up to date")
+            return ExitCode.OK
+        echo(format_drift(drift))
+        return ExitCode.FINDINGS
+    summary = synth(settings, selection)
+    d = summary.drift
+    echo(
+        f"rendered {len(summary.apps)} app(s) x {len(summary.envs)} env(s): {summary.files} files "
+        f"({len(d.changed)} changed, {len(d.missing)} added, {len(d.extra)} removed)"
+    )
+    return ExitCode.OK

@@ -1,0 +1,76 @@
+"""``gitops validate``: validate manifests against Kubernetes schemas and report findings."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from gitops.errors import ExitCode
+from gitops.findings import Severity
+from gitops.k8s.render_index import read_index
+from gitops.report import REPORTERS, Report
+from gitops.settings import INDEX_PATH, Settings
+from gitops.validate.config import ValidateSettings, parse_validate_settings
+from gitops.validate.versions import parse_version
+
+
+def run_validate(
+    settings: Settings,
+    *,
+    paths: Sequence[str],
+    kubernetes_version: str | None,
+    engine: str | None,
+    ignore_missing_schemas: bool,
+    output_format: str,
+    fail_on: str | None,
+    echo: Callable[[str], None],
+) -> int:
+    from gitops.commands.catalog import CATALOG
+    from gitops.validate.rules import RULES
+    from gitops.validate.run import validate
+
+    options = validate_settings(settings, engine, ignore_missing_schemas)
+    explicit = (
+        parse_version(kubernetes_version, "--kubernetes-version") if kubernetes_version else None
+    )
+    threshold = None if fail_on == "never" else Severity.parse(fail_on or "error")
+    index = read_index(settings.index_path, INDEX_PATH)
+    outcome = validate(
+        list(paths) or [_display(str(settings.rendered_dir))],
+        root=settings.root,
+        settings=options,
+        explicit_version=explicit,
+        index=index,
+    )
+    input_rules = [r for r in CATALOG.rules if r.engine == "loader"]
+    report = Report(
+        findings=outcome.findings,
+        rules=[*input_rules, *RULES],
+        files=outcome.files,
+        objects=outcome.objects,
+        extra={"engine": outcome.engine},
+    )
+    echo(REPORTERS[output_format](report).rstrip("\n"))
+    failing = threshold is not None and any(
+        f.severity >= threshold and not f.suppressed for f in outcome.findings
+    )
+    return ExitCode.FINDINGS if failing else ExitCode.OK
+
+
+def validate_settings(
+    settings: Settings, engine: str | None, ignore_missing_schemas: bool
+) -> ValidateSettings:
+    """``[tool.gitops.validate]`` with command-line flags applied on top."""
+    configured = parse_validate_settings(settings.tables.get("validate", {}))
+    return replace(
+        configured,
+        engine=engine or configured.engine,
+        ignore_missing_schemas=ignore_missing_schemas or configured.ignore_missing_schemas,
+    )
+
+
+def _display(path: str) -> str:
+    """``path`` relative to the working directory when it is below it (shorter findings)."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel

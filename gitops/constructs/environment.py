@@ -1,0 +1,200 @@
+"""The Environment model: what an environment declares, validated on construction.
+
+Each environment is two files:
+
+- ``envs/<env>.py`` defines ``ENVIRONMENT = Environment(...)``: the target cluster, its
+  Kubernetes version, feature switches and per-app overlays (replicas, autoscaling bounds,
+  hostnames, resource scaling). It may also define ``customize(app)``, overlay code that runs
+  on every app chart after the app has built itself (add or patch objects for this env only).
+- ``envs/<env>.images.yaml`` maps each app to the image it runs in that env. It is data, so a
+  command (or a promotion bot) can change an image without editing Python.
+
+The model lives beside the constructs that read it; ``gitops.render.envs`` loads ``envs/``
+into it. This module does not import cdk8s: lint and validate read env data without starting
+Node.js.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from gitops.errors import SourceError
+
+IMAGES_SUFFIX = ".images.yaml"
+SUPPORTED_KUBERNETES_MINORS = range(25, 38)
+"""Kubernetes 1.25 to 1.37: the versions whose schemas the built-in validator ships."""
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_DNS_NAME = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+)
+_K8S_VERSION = re.compile(r"^1\.(\d+)$")
+_MAX_SCALE = 8.0
+
+
+class EnvValueError(ValueError):
+    """An Environment value is out of range; the message names the field and the fix."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Features:
+    """Switches an environment turns on or off for all of its apps."""
+
+    canary: bool = False
+    """Deliver web services through an Argo Rollouts canary instead of a Deployment rolling
+    update. Default: ``False``."""
+    pdb: bool = True
+    """Give replicated workloads a PodDisruptionBudget. Default: ``True`` (turning it off makes
+    node drains able to take down every replica at once, and the linter will say so)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sizing:
+    """How many replicas a workload runs: static ``replicas``, or autoscaling bounds."""
+
+    replicas: int | None = None
+    """Static replica count, used when the workload does not autoscale. Default: unset."""
+    min_replicas: int | None = None
+    """Autoscaling lower bound. Default: unset."""
+    max_replicas: int | None = None
+    """Autoscaling upper bound. Default: unset."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppOverlay:
+    """Per-app values an environment overrides; ``None`` keeps the app's own default."""
+
+    replicas: int | None = None
+    """Static replica count. Default: the app's."""
+    min_replicas: int | None = None
+    """Autoscaling lower bound. Default: the app's."""
+    max_replicas: int | None = None
+    """Autoscaling upper bound. Default: the app's."""
+    hostname: str | None = None
+    """Public hostname of the app's Ingress. Default: the app's."""
+    resource_scale: float | None = None
+    """Multiplier for this app's requests and limits. Default: the environment's."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Environment:
+    """One deployment target: a cluster, its Kubernetes version and what differs there."""
+
+    name: str
+    """Environment name (``dev``, ``staging``, ``prod``); also ``rendered/<name>/``."""
+    cluster: str
+    """Name under which the target cluster is registered in Argo CD."""
+    kubernetes_version: str
+    """Kubernetes ``major.minor`` of the cluster, e.g. ``"1.31"``; the validator uses it."""
+    resource_scale: float = 1.0
+    """Multiplier for every app's CPU and memory requests and limits. Default: ``1.0``."""
+    features: Features = field(default_factory=Features)
+    """Feature switches. Default: ``Features()``."""
+    apps: Mapping[str, AppOverlay] = field(default_factory=dict)
+    """Per-app overlays, keyed by app name. Default: none."""
+    api_server_cidrs: tuple[str, ...] = ()
+    """IP ranges of the cluster's API server endpoints. Workloads that call the Kubernetes API
+    need egress to them through the namespace's default-deny policy. Default: none."""
+    images: Mapping[str, str] = field(default_factory=dict)
+    """Image per app, read from ``envs/<name>.images.yaml``; set by the loader, not in Python."""
+    images_file: str = ""
+    """Repo-relative path of the images file; set by the loader."""
+
+    def __post_init__(self) -> None:
+        _check_dns_label("name", self.name)
+        _check_dns_label("cluster", self.cluster)
+        match = _K8S_VERSION.fullmatch(self.kubernetes_version)
+        if not match or int(match.group(1)) not in SUPPORTED_KUBERNETES_MINORS:
+            lo, hi = SUPPORTED_KUBERNETES_MINORS[0], SUPPORTED_KUBERNETES_MINORS[-1]
+            raise EnvValueError(
+                f"kubernetes_version {self.kubernetes_version!r} is not a supported "
+                f"'major.minor' version; use one of 1.{lo} to 1.{hi}"
+            )
+        _check_scale("resource_scale", self.resource_scale)
+        for cidr in self.api_server_cidrs:
+            try:
+                ipaddress.ip_network(cidr)
+            except ValueError:
+                raise EnvValueError(f"api_server_cidrs entry {cidr!r} is not a CIDR") from None
+        for app, overlay in self.apps.items():
+            _check_dns_label(f"apps key {app!r}", app)
+            _check_overlay(app, overlay)
+
+    @property
+    def kubernetes_minor(self) -> int:
+        return int(self.kubernetes_version.split(".")[1])
+
+    def overlay(self, app: str) -> AppOverlay:
+        return self.apps.get(app, AppOverlay())
+
+    def image(self, app: str) -> str:
+        """The image ``app`` runs in this environment, from ``envs/<env>.images.yaml``."""
+        try:
+            return self.images[app]
+        except KeyError:
+            raise SourceError(
+                f"{self.images_file or f'envs/{self.name}{IMAGES_SUFFIX}'}: no image for app "
+                f"{app!r} in environment {self.name!r}",
+                fix=f"add a line '{app}: <registry>/<repository>:<tag>' to that file",
+            ) from None
+
+    def sizing(self, app: str, default: Sizing) -> Sizing:
+        """``default`` with this environment's overlay values for ``app`` applied."""
+        overlay = self.overlay(app)
+        return Sizing(
+            replicas=_first(overlay.replicas, default.replicas),
+            min_replicas=_first(overlay.min_replicas, default.min_replicas),
+            max_replicas=_first(overlay.max_replicas, default.max_replicas),
+        )
+
+    def hostname(self, app: str, default: str) -> str:
+        return self.overlay(app).hostname or default
+
+    def resource_scale_for(self, app: str) -> float:
+        scale = self.overlay(app).resource_scale
+        return self.resource_scale if scale is None else scale
+
+
+def _first(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+def _check_dns_label(what: str, value: object) -> None:
+    if not isinstance(value, str) or not _DNS_LABEL.fullmatch(value):
+        raise EnvValueError(
+            f"{what} {value!r} must be a DNS label: lower-case letters, digits and '-', "
+            "starting and ending with a letter or digit, at most 63 characters"
+        )
+
+
+def _check_scale(what: str, value: object) -> None:
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if not ok or not math.isfinite(float(value)) or not 0 < float(value) <= _MAX_SCALE:  # type: ignore[arg-type]
+        raise EnvValueError(f"{what} {value!r} must be a number above 0 and at most {_MAX_SCALE}")
+
+
+def _check_overlay(app: str, overlay: AppOverlay) -> None:
+    if not isinstance(overlay, AppOverlay):
+        raise EnvValueError(f"apps[{app!r}] must be an AppOverlay(...), got {overlay!r}")
+    for name in ("replicas", "min_replicas", "max_replicas"):
+        value = getattr(overlay, name)
+        low = 0 if name == "replicas" else 1
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or value < low
+        ):
+            raise EnvValueError(f"apps[{app!r}].{name} {value!r} must be an integer >= {low}")
+    bottom, top = overlay.min_replicas, overlay.max_replicas
+    if bottom is not None and top is not None and bottom > top:
+        raise EnvValueError(
+            f"apps[{app!r}] has min_replicas {bottom} above max_replicas {top}; "
+            "the autoscaler could never satisfy both"
+        )
+    if overlay.hostname is not None and not _DNS_NAME.fullmatch(overlay.hostname):
+        raise EnvValueError(f"apps[{app!r}].hostname {overlay.hostname!r} is not a DNS name")
+    if overlay.resource_scale is not None:
+        _check_scale(f"apps[{app!r}].resource_scale", overlay.resource_scale)

@@ -1,0 +1,131 @@
+"""Loading of ``envs/``: each ``envs/<env>.py`` and its ``<env>.images.yaml`` into an
+:class:`~gitops.constructs.environment.Environment`. The model lives beside the constructs that
+read it (constructs may not import the render stage); this module does not import cdk8s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gitops.constructs.environment import _DNS_LABEL, IMAGES_SUFFIX, Environment
+from gitops.errors import SourceError
+from gitops.k8s.image_ref import pinning_problem
+from gitops.render.user_code import (
+    forget_user_modules,
+    load_module,
+    relative,
+    reported_as_source_error,
+)
+from gitops.settings import Settings
+
+
+@dataclass(frozen=True)
+class EnvironmentSource:
+    """A loaded ``envs/<env>.py``: its Environment and optional overlay code."""
+
+    environment: Environment
+    path: str
+    customize: Callable[[Any], None] | None = None
+    image_lines: Mapping[str, int] = field(default_factory=dict)
+    """Line of each app's entry in the images file, for messages."""
+
+
+def environment_files(settings: Settings) -> list[Path]:
+    if not settings.envs_dir.is_dir():
+        return []
+    return sorted(p for p in settings.envs_dir.glob("*.py") if not p.name.startswith("_"))
+
+
+def load_environments(settings: Settings) -> dict[str, EnvironmentSource]:
+    """Every environment in ``envs/``, by name, sorted."""
+    forget_user_modules(settings.root)
+    found: dict[str, EnvironmentSource] = {}
+    for path in environment_files(settings):
+        source = _load_environment(path, settings.root)
+        found[source.environment.name] = source
+    if not found:
+        raise SourceError(
+            f"{relative(settings.envs_dir, settings.root)}/ has no environment modules",
+            fix="add envs/<name>.py defining ENVIRONMENT = Environment(name=..., cluster=..., "
+            "kubernetes_version=...)",
+        )
+    return found
+
+
+def _load_environment(path: Path, root: Path) -> EnvironmentSource:
+    rel = relative(path, root)
+    fix = "correct the value in that file"
+    with reported_as_source_error(root, ("envs",), f"loading environment {rel}", fix):
+        module = load_module(path, root, "envs")
+    env = getattr(module, "ENVIRONMENT", None)
+    if not isinstance(env, Environment):
+        raise SourceError(
+            f"{rel}: defines no ENVIRONMENT = Environment(...)",
+            fix="assign an gitops.render.envs.Environment to a module-level name ENVIRONMENT",
+        )
+    if env.name != path.stem:
+        raise SourceError(
+            f"{rel}: ENVIRONMENT.name is {env.name!r} but the file is named {path.name!r}",
+            fix=f"rename the file to envs/{env.name}.py or set name={path.stem!r}",
+        )
+    if env.images:
+        raise SourceError(
+            f"{rel}: ENVIRONMENT sets images in Python",
+            fix=f"move them to envs/{env.name}{IMAGES_SUFFIX}, where commands can update them",
+        )
+    customize = getattr(module, "customize", None)
+    if customize is not None and not callable(customize):
+        raise SourceError(f"{rel}: customize must be a function taking the app chart")
+    images_path = path.with_name(f"{path.stem}{IMAGES_SUFFIX}")
+    images, lines = load_images(images_path, root) if images_path.exists() else ({}, {})
+    env = replace(env, images=images, images_file=relative(images_path, root))
+    return EnvironmentSource(environment=env, path=rel, customize=customize, image_lines=lines)
+
+
+def load_images(path: Path, root: Path) -> tuple[dict[str, str], dict[str, int]]:
+    """Read ``app: image`` lines (and their line numbers), rejecting duplicates and unpinned
+    or malformed references."""
+    rel = relative(path, root)
+    try:
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except UnicodeDecodeError:
+        raise SourceError(f"{rel}: is not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{rel}:{mark.line + 1}" if mark else rel
+        raise SourceError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    if node is None:
+        return {}, {}
+    if not isinstance(node, yaml.MappingNode):
+        raise SourceError(
+            f"{rel}:{node.start_mark.line + 1}: must be a mapping of app name to image",
+            fix="write one 'app-name: registry/repository:tag' per line",
+        )
+    images: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for key, value in node.value:
+        line = key.start_mark.line + 1
+        if not isinstance(key, yaml.ScalarNode) or not isinstance(value, yaml.ScalarNode):
+            raise SourceError(f"{rel}:{line}: each entry must be 'app-name: image'")
+        app, image = key.value, value.value
+        if app in images:
+            raise SourceError(
+                f"{rel}:{line}: app {app!r} is listed twice (first on line {lines[app]})",
+                fix="keep one line per app",
+            )
+        if not _DNS_LABEL.fullmatch(app):
+            raise SourceError(f"{rel}:{line}: {app!r} is not a valid app name")
+        problem = pinning_problem(image)
+        if problem:
+            raise SourceError(
+                f"{rel}:{line}: image {image!r} for {app!r} {problem}",
+                fix="pin a release tag (registry/repository:1.4.2) or a digest (@sha256:...)",
+            )
+        images[app], lines[app] = image, line
+    return images, lines

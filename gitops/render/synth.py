@@ -1,0 +1,229 @@
+"""apps x envs -> ``rendered/``, or with ``check`` a comparison that writes nothing.
+
+A run renders a *selection* (all envs and apps by default; ``--env`` / ``--app`` narrow it).
+Everything is built in memory first, so an error in any app leaves ``rendered/`` untouched.
+Files outside the selection are kept as they are; ``rendered/argocd`` and the render index
+are always regenerated, from the env definitions and the final set of files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from gitops.errors import ConfigError, RenderError, SourceError
+from gitops.k8s.kinds import api_group
+from gitops.k8s.render_index import RenderIndex, read_index
+from gitops.render.apps import AppSource, load_apps
+from gitops.render.build import build_objects
+from gitops.render.envs import EnvironmentSource, load_environments
+from gitops.render.objects import CLUSTER_DIR, BuiltObject, RenderedFile, render_files
+from gitops.render.rendered import Drift, compare, list_tree, replace_dirs, write_file_atomically
+from gitops.settings import INDEX_PATH, PYPROJECT, RENDERED_DIR, Settings
+
+ARGOCD_DIR = "argocd"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which environments and apps to render; empty means all."""
+
+    envs: tuple[str, ...] = ()
+    apps: tuple[str, ...] = ()
+
+
+@dataclass
+class Plan:
+    """The result of rendering a selection, before anything is written."""
+
+    desired: dict[str, bytes]
+    actual: dict[str, bytes]
+    replace: list[str]
+    remove: list[str]
+    in_scope: Callable[[str], bool]
+    index: bytes
+    files: Mapping[str, RenderedFile] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SynthSummary:
+    envs: tuple[str, ...]
+    apps: tuple[str, ...]
+    files: int
+    drift: Drift
+
+
+def _pick(kind: str, wanted: Sequence[str], known: Mapping[str, Any]) -> list[str]:
+    unknown = sorted(set(wanted) - set(known))
+    if unknown:
+        raise ConfigError(
+            f"unknown {kind} {', '.join(map(repr, unknown))}",
+            fix=f"use one of: {', '.join(known)}",
+        )
+    return [name for name in known if not wanted or name in wanted]
+
+
+def _cross_check(envs: Mapping[str, EnvironmentSource], apps: Mapping[str, AppSource]) -> None:
+    """Env data may only name apps that exist: a typo must not silently do nothing."""
+    for source in envs.values():
+        env = source.environment
+        for app in env.images:
+            if app not in apps:
+                raise SourceError(
+                    f"{env.images_file}:{source.image_lines.get(app, 1)}: image for unknown app "
+                    f"{app!r}",
+                    fix=f"use one of: {', '.join(apps)}; or remove the line",
+                )
+        for app in env.apps:
+            if app not in apps:
+                raise SourceError(
+                    f"{source.path}: ENVIRONMENT.apps has an overlay for unknown app {app!r}",
+                    fix=f"use one of: {', '.join(apps)}",
+                )
+
+
+def _env_of(path: str) -> str | None:
+    parts = path.split("/")
+    return parts[1] if len(parts) > 2 and parts[1] != ARGOCD_DIR else None
+
+
+def make_plan(settings: Settings, selection: Selection, *, check_only: bool = False) -> Plan:
+    from gitops.constructs.argocd import EnvTarget, Repo, argocd_manifests
+
+    all_envs = load_environments(settings)
+    all_apps = load_apps(settings)
+    env_names = _pick("environment", selection.envs, all_envs)
+    app_names = _pick("app", selection.apps, all_apps)
+    _cross_check(all_envs, all_apps)
+    full_envs = not selection.envs
+    full_apps = set(app_names) == set(all_apps)
+    repo = Repo(
+        url=settings.require_repo_url(),
+        revision=settings.revision,
+        rendered_dir=RENDERED_DIR,
+        argocd_namespace=settings.argocd_namespace,
+    )
+    objects = build_objects(
+        settings, [all_envs[e] for e in env_names], [all_apps[a] for a in app_names]
+    )
+    files = render_files(objects, RENDERED_DIR, {app: app for app in all_apps})
+    old_index = read_index(settings.index_path, INDEX_PATH)
+    old_files: Mapping[str, Mapping[str, Any]] = old_index.files if old_index else {}
+
+    def in_scope(path: str) -> bool:
+        env = _env_of(path)
+        if env is None or (full_envs and env not in all_envs):
+            return True
+        if env not in env_names:
+            return False
+        if full_apps:
+            return True
+        folder = path.split("/")[2]
+        if folder == CLUSTER_DIR:
+            entry = files.get(path) or old_files.get(path)
+            owner = entry.app if isinstance(entry, RenderedFile) else (entry or {}).get("app")
+            return owner in app_names
+        return folder in app_names
+
+    # A check compares only what is in scope; a write also copies the kept files of the
+    # environments it replaces.
+    existing = list_tree(settings.root, RENDERED_DIR)
+    wanted = in_scope if check_only else lambda p: in_scope(p) or _env_of(p) in env_names
+    actual = {p: (settings.root / p).read_bytes() for p in existing if wanted(p)}
+    kept = {p: c for p, c in actual.items() if _env_of(p) in env_names and not in_scope(p)}
+    missing = sorted(p for p in kept if p not in old_files)
+    if missing:
+        raise RenderError(
+            f"{INDEX_PATH} does not describe {len(missing)} file(s) this partial run would keep, "
+            f"e.g. {missing[0]}",
+            fix="run gitops synth without --env/--app once to render everything",
+        )
+    on_disk = set(existing)
+    entries: dict[str, Mapping[str, Any]] = {
+        p: e for p, e in old_files.items() if p in on_disk and not in_scope(p)
+    }
+    entries.update({p: f.index_entry() for p, f in files.items()})
+    desired = {**kept, **{p: f.content for p, f in files.items()}}
+
+    targets = []
+    for name, source in all_envs.items():
+        prefix = f"{RENDERED_DIR}/{name}/{CLUSTER_DIR}/"
+        kinds = sorted(
+            {
+                (api_group(str(e["apiVersion"])), str(e["kind"]))
+                for p, e in entries.items()
+                if p.startswith(prefix)
+            }
+        )
+        targets.append(EnvTarget(name, source.environment.cluster, tuple(all_apps), tuple(kinds)))
+    bootstrap = [
+        BuiltObject(
+            body=body,
+            env=env,
+            app=None,
+            source=all_envs[env].path if env else PYPROJECT,
+            construct=f"{ARGOCD_DIR}/{body['metadata']['name']}",
+        )
+        for env, body in argocd_manifests(targets, repo)
+    ]
+    argocd_files = render_files(bootstrap, RENDERED_DIR, {})
+    desired.update({p: f.content for p, f in argocd_files.items()})
+    entries = {
+        p: e for p, e in entries.items() if not p.startswith(f"{RENDERED_DIR}/{ARGOCD_DIR}/")
+    }
+    entries.update({p: f.index_entry() for p, f in argocd_files.items()})
+
+    environments = {
+        name: {
+            "cluster": s.environment.cluster,
+            "kubernetesVersion": s.environment.kubernetes_version,
+            "source": s.path,
+        }
+        for name, s in all_envs.items()
+    }
+    top = settings.rendered_dir
+    remove: list[str] = []
+    if full_envs and top.is_dir():
+        folders = {ARGOCD_DIR, *all_envs}
+        remove = [
+            f"{RENDERED_DIR}/{e.name}" for e in sorted(top.iterdir()) if e.name not in folders
+        ]
+    return Plan(
+        desired=desired,
+        actual=actual,
+        replace=[f"{RENDERED_DIR}/{e}" for e in env_names] + [f"{RENDERED_DIR}/{ARGOCD_DIR}"],
+        remove=[r for r in remove if not r.rsplit("/", 1)[1].startswith(".gitops-")],
+        in_scope=in_scope,
+        index=RenderIndex(files=entries, environments=environments).dumps(),
+        files={**files, **argocd_files},
+    )
+
+
+def _drift(settings: Settings, plan: Plan) -> Drift:
+    drift = compare(plan.desired, plan.actual, plan.in_scope)
+    try:
+        current = settings.index_path.read_bytes()
+    except FileNotFoundError:
+        current = None
+    if current is None:
+        drift.missing.append(INDEX_PATH)
+    elif current != plan.index:
+        drift.changed.append(INDEX_PATH)
+    return drift
+
+
+def check(settings: Settings, selection: Selection) -> Drift:
+    """Compare a fresh render of ``selection`` with what is committed; writes nothing."""
+    return _drift(settings, make_plan(settings, selection, check_only=True))
+
+
+def synth(settings: Settings, selection: Selection) -> SynthSummary:
+    """Render ``selection`` into ``rendered/`` (atomically per directory) and the index."""
+    plan = make_plan(settings, selection)
+    drift = _drift(settings, plan)
+    replace_dirs(settings.root, RENDERED_DIR, plan.desired, plan.replace, plan.remove)
+    write_file_atomically(settings.index_path, plan.index)
+    envs = tuple(sorted({f.env for f in plan.files.values() if f.env}))
+    apps = tuple(sorted({f.app for f in plan.files.values() if f.app}))
+    return SynthSummary(envs=envs, apps=apps, files=len(plan.files), drift=drift)
