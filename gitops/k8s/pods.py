@@ -1,13 +1,21 @@
 """Where pods live inside workload objects: templates, containers, replicas.
 
+One place knows, for every pod-bearing kind, where its pod specs and container lists are:
+the Kubernetes workloads (one pod template each, a Pod is its own) and the Argo Workflows
+kinds (``Workflow``, ``WorkflowTemplate``, ``ClusterWorkflowTemplate``, ``CronWorkflow``),
+where every ``container``, ``script`` or ``containerSet`` template becomes a pod of its own.
+Rules ask ``pod_templates``/``containers`` and so cover every kind without special cases.
+
 Every accessor returns the JSON path of what it found, so a finding can point at the line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+import yaml
 
 from gitops.k8s.manifests import Manifest, mapping_at
 
@@ -27,11 +35,45 @@ TEMPLATE_PATHS: Mapping[str, Path] = {
 }
 """Pod-bearing kinds and the path of their pod template (a Pod is its own template)."""
 
-WORKLOAD_KINDS = frozenset(TEMPLATE_PATHS)
+WORKFLOW_SPEC_PATHS: Mapping[str, Path] = {
+    "Workflow": ("spec",),
+    "WorkflowTemplate": ("spec",),
+    "ClusterWorkflowTemplate": ("spec",),
+    "CronWorkflow": ("spec", "workflowSpec"),
+}
+"""Argo Workflows kinds and the path of their WorkflowSpec: each template that runs a
+container (``container``, ``script``, ``containerSet``) is a pod."""
+
+WORKFLOW_KINDS = frozenset(WORKFLOW_SPEC_PATHS)
+WORKLOAD_KINDS = frozenset(TEMPLATE_PATHS) | WORKFLOW_KINDS
+"""Every kind that makes pods; the kinds pod rules apply to."""
+RUN_TO_COMPLETION_KINDS = frozenset({"Job", "CronJob"}) | WORKFLOW_KINDS
+"""Kinds whose pods run a task and exit (no probes, no Service traffic)."""
 REPLICATED_KINDS = frozenset(
     {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Rollout"}
 )
 """Kinds whose replica count a PodDisruptionBudget and an HPA reason about."""
+
+_WORKFLOW_POD_FIELDS: Mapping[str, str] = {
+    # pod field -> the same setting's name on a WorkflowSpec (and templateDefaults/Template)
+    "securityContext": "securityContext",
+    "serviceAccountName": "serviceAccountName",
+    "automountServiceAccountToken": "automountServiceAccountToken",
+    "nodeSelector": "nodeSelector",
+    "tolerations": "tolerations",
+    "affinity": "affinity",
+    "hostAliases": "hostAliases",
+    "schedulerName": "schedulerName",
+    "hostNetwork": "hostNetwork",
+    "dnsPolicy": "dnsPolicy",
+    "dnsConfig": "dnsConfig",
+    "imagePullSecrets": "imagePullSecrets",
+    "priorityClassName": "priorityClassName",
+}
+_WORKFLOW_ONLY = {"priorityClassName": "podPriorityClassName"}
+"""Pod fields whose WorkflowSpec spelling differs from the Template's."""
+_NOT_ON_TEMPLATE = frozenset({"hostNetwork", "dnsPolicy", "dnsConfig", "imagePullSecrets"})
+_POD_TEMPLATE_KINDS = ("container", "script", "containerSet")
 
 
 def _get(body: Any, path: Path) -> Any:
@@ -54,8 +96,15 @@ def get(manifest: Manifest, path: Path) -> Any:
 class PodTemplate:
     metadata: Mapping[str, Any]
     spec: Mapping[str, Any]
+    """The pod-level fields as the pod will have them."""
     path: Path
-    """Path of the template (``metadata`` and ``spec`` are under it)."""
+    """Path of the template (for Kubernetes kinds ``metadata`` and ``spec`` are under it)."""
+    name: str = ""
+    """The Argo Workflows template's name; empty for Kubernetes kinds."""
+    field_paths: Mapping[str, Path] = field(default_factory=dict)
+    """Where pod-level fields are set when not at ``path``/spec/<field> (Argo Workflows)."""
+    volume_paths: tuple[Path, ...] = ()
+    """Path of each entry of ``spec.volumes`` when they are not one list (Argo Workflows)."""
 
     @property
     def labels(self) -> Mapping[str, str]:
@@ -65,26 +114,129 @@ class PodTemplate:
     def annotations(self) -> Mapping[str, str]:
         return mapping_at(self.metadata, "annotations")
 
+    def field_path(self, name: str) -> Path:
+        """Where the pod-level field ``name`` is set, or where to set it."""
+        return self.field_paths.get(name) or (*self.path, "spec", name)
+
+    def volumes(self) -> list[tuple[Mapping[str, Any], Path]]:
+        """The pod's volumes with the path of each."""
+        volumes = self.spec.get("volumes")
+        if not isinstance(volumes, list):
+            return []
+        if self.volume_paths:
+            pairs = zip(volumes, self.volume_paths, strict=False)
+            return [(v, p) for v, p in pairs if isinstance(v, dict)]
+        base = self.field_path("volumes")
+        return [(v, (*base, i)) for i, v in enumerate(volumes) if isinstance(v, dict)]
+
+
+def pod_templates(manifest: Manifest) -> list[PodTemplate]:
+    """Every pod the object makes (Kubernetes kinds: at most one; Argo Workflows: one per
+    container-running template)."""
+    return manifest.cached("pods.pod_templates", _pod_templates)
+
 
 def pod_template(manifest: Manifest) -> PodTemplate | None:
-    # Most rules ask for it, for every object: build it once per object.
-    return manifest.cached("pods.pod_template", _pod_template)
+    """The object's first pod template (its only one, for Kubernetes kinds)."""
+    found = pod_templates(manifest)
+    return found[0] if found else None
 
 
-def _pod_template(manifest: Manifest) -> PodTemplate | None:
+def _pod_templates(manifest: Manifest) -> list[PodTemplate]:
+    if manifest.kind in WORKFLOW_SPEC_PATHS:
+        return _workflow_pods(manifest, WORKFLOW_SPEC_PATHS[manifest.kind])
     path = TEMPLATE_PATHS.get(manifest.kind)
     if path is None:
-        return None
+        return []
     template = _get(manifest.body, path)
     if not isinstance(template, dict):
-        return None
+        return []
     metadata = template.get("metadata")
     spec = template.get("spec")
-    return PodTemplate(
-        metadata=metadata if isinstance(metadata, dict) else {},
-        spec=spec if isinstance(spec, dict) else {},
-        path=path,
-    )
+    return [
+        PodTemplate(
+            metadata=metadata if isinstance(metadata, dict) else {},
+            spec=spec if isinstance(spec, dict) else {},
+            path=path,
+        )
+    ]
+
+
+def _plain_patch(raw: Any) -> Mapping[str, Any]:
+    """A ``podSpecPatch`` that is plain YAML/JSON (no ``{{...}}`` expression) as a mapping."""
+    if not isinstance(raw, str) or "{{" in raw:
+        return {}
+    try:
+        patch = yaml.safe_load(raw)
+    except yaml.YAMLError:
+        return {}
+    return patch if isinstance(patch, dict) else {}
+
+
+def _workflow_pods(manifest: Manifest, spec_path: Path) -> list[PodTemplate]:
+    workflow = _get(manifest.body, spec_path)
+    if not isinstance(workflow, dict):
+        return []
+    templates = workflow.get("templates")
+    defaults = mapping_at(workflow, "templateDefaults")
+    pod_metadata = mapping_at(workflow, "podMetadata")
+    found = []
+    for index, template in enumerate(templates if isinstance(templates, list) else []):
+        if not isinstance(template, dict):
+            continue
+        if not any(isinstance(template.get(kind), dict) for kind in _POD_TEMPLATE_KINDS):
+            continue
+        path: Path = (*spec_path, "templates", index)
+        layers: list[tuple[Mapping[str, Any], Path, bool]] = [
+            (template, path, True),
+            (defaults, (*spec_path, "templateDefaults"), True),
+            (workflow, spec_path, False),
+        ]
+        spec: dict[str, Any] = {}
+        paths: dict[str, Path] = {}
+        for pod_field, own in _WORKFLOW_POD_FIELDS.items():
+            for layer, layer_path, is_template in layers:
+                if is_template and pod_field in _NOT_ON_TEMPLATE:
+                    continue
+                name = own if is_template else _WORKFLOW_ONLY.get(pod_field, own)
+                if layer.get(name) is not None:
+                    spec[pod_field], paths[pod_field] = layer[name], (*layer_path, name)
+                    break
+            else:
+                # Unset: the workflow-level field fixes every template at once.
+                paths[pod_field] = (*spec_path, _WORKFLOW_ONLY.get(pod_field, pod_field))
+        volumes: list[Any] = []
+        volume_paths: list[Path] = []
+        for layer, layer_path, _ in (layers[2], layers[0]):
+            entries = layer.get("volumes")
+            for i, volume in enumerate(entries if isinstance(entries, list) else []):
+                volumes.append(volume)
+                volume_paths.append((*layer_path, "volumes", i))
+        paths["volumes"] = (*spec_path, "volumes")
+        spec["volumes"] = volumes
+        for patch_layer, patch_path in ((workflow, spec_path), (template, path)):
+            patch = _plain_patch(patch_layer.get("podSpecPatch"))
+            for key, value in patch.items():
+                if key not in ("containers", "initContainers", "volumes"):
+                    spec[key], paths[key] = value, (*patch_path, "podSpecPatch")
+        metadata = {
+            key: {
+                **mapping_at(pod_metadata, key),
+                **mapping_at(mapping_at(template, "metadata"), key),
+            }
+            for key in ("labels", "annotations")
+        }
+        found.append(
+            PodTemplate(
+                metadata=metadata,
+                spec=spec,
+                path=path,
+                name=str(template.get("name") or ""),
+                field_paths=paths,
+                volume_paths=tuple(volume_paths),
+            )
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -92,45 +244,74 @@ class ContainerRef:
     container: Mapping[str, Any]
     path: Path
     init: bool
+    pod: PodTemplate | None = None
+    """The pod the container runs in."""
+    ephemeral: bool = False
 
     @property
     def name(self) -> str:
-        return str(self.container.get("name") or "")
+        return str(self.container.get("name") or ("main" if self.pod and self.pod.name else ""))
+
+
+def _workflow_containers(template: PodTemplate, body: Mapping[str, Any]) -> list[ContainerRef]:
+    found = []
+    for kind in ("container", "script"):
+        entry = body.get(kind)
+        if isinstance(entry, dict):
+            found.append(ContainerRef(entry, (*template.path, kind), False, template))
+    container_set = body.get("containerSet")
+    if isinstance(container_set, dict):
+        entries = container_set.get("containers")
+        for index, entry in enumerate(entries if isinstance(entries, list) else []):
+            if isinstance(entry, dict):
+                path = (*template.path, "containerSet", "containers", index)
+                found.append(ContainerRef(entry, path, False, template))
+    for field_name, is_init in (("sidecars", False), ("initContainers", True)):
+        entries = body.get(field_name)
+        for index, entry in enumerate(entries if isinstance(entries, list) else []):
+            if isinstance(entry, dict):
+                path = (*template.path, field_name, index)
+                found.append(ContainerRef(entry, path, is_init, template))
+    return found
+
+
+def _all_containers(manifest: Manifest) -> list[ContainerRef]:
+    found: list[ContainerRef] = []
+    for template in pod_templates(manifest):
+        if template.name or manifest.kind in WORKFLOW_KINDS:
+            body = _get(manifest.body, template.path)
+            found += _workflow_containers(template, body if isinstance(body, dict) else {})
+            continue
+        for field_name, is_init in (
+            ("containers", False),
+            ("initContainers", True),
+            ("ephemeralContainers", False),
+        ):
+            entries = template.spec.get(field_name)
+            if not isinstance(entries, list):
+                continue
+            base = (*template.path, "spec", field_name)
+            ephemeral = field_name == "ephemeralContainers"
+            found += [
+                ContainerRef(entry, (*base, index), is_init, template, ephemeral)
+                for index, entry in enumerate(entries)
+                if isinstance(entry, dict)
+            ]
+    return found
 
 
 def containers(manifest: Manifest, *, init: bool = True) -> list[ContainerRef]:
-    """Containers (and, unless ``init`` is False, init containers) with their paths."""
-    template = pod_template(manifest)
-    if template is None:
-        return []
-    found: list[ContainerRef] = []
-    for field, is_init in (("containers", False), ("initContainers", True)):
-        if is_init and not init:
-            continue
-        entries = template.spec.get(field)
-        if not isinstance(entries, list):
-            continue
-        for index, entry in enumerate(entries):
-            if isinstance(entry, dict):
-                found.append(ContainerRef(entry, (*template.path, "spec", field, index), is_init))
-    return found
+    """Containers (and, unless ``init`` is False, init containers) with their paths, of
+    every pod the object makes."""
+    found = [ref for ref in all_containers(manifest) if not ref.ephemeral]
+    return found if init else [ref for ref in found if not ref.init]
 
 
 def all_containers(manifest: Manifest) -> list[ContainerRef]:
     """Containers, init containers and ephemeral containers: every container that security
     settings apply to (ephemeral containers are debug containers added to a running Pod;
     they count as neither main nor init containers, so ``init`` is False)."""
-    found = containers(manifest)
-    template = pod_template(manifest)
-    entries = template.spec.get("ephemeralContainers") if template else None
-    if template is not None and isinstance(entries, list):
-        path = (*template.path, "spec", "ephemeralContainers")
-        found += [
-            ContainerRef(entry, (*path, index), False)
-            for index, entry in enumerate(entries)
-            if isinstance(entry, dict)
-        ]
-    return found
+    return manifest.cached("pods.all_containers", _all_containers)
 
 
 def is_sidecar(ref: ContainerRef) -> bool:

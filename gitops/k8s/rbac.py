@@ -184,14 +184,14 @@ def pod_identity(workload: Manifest) -> PodIdentity | None:
     for field in ("serviceAccount", "serviceAccountName"):
         value = spec.get(field)
         if isinstance(value, str) and value:
-            name, path, explicit = value, (*spec_path, field), True
+            name, path, explicit = value, template.field_path(field), True
     automount = spec.get("automountServiceAccountToken")
     return PodIdentity(
         service_account=name,
         path=path,
         explicit=explicit,
         automount=automount if isinstance(automount, bool) else None,
-        automount_path=(*spec_path, "automountServiceAccountToken"),
+        automount_path=template.field_path("automountServiceAccountToken"),
         projected_token=_projects_token(spec.get("volumes")),
     )
 

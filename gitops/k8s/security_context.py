@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gitops.k8s.manifests import Manifest
-from gitops.k8s.pods import ContainerRef, Path, PodTemplate, pod_template
+from gitops.k8s.pods import ContainerRef, Path, PodTemplate, all_containers, pod_templates
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def container_context(ref: ContainerRef) -> Mapping[str, Any]:
 
 
 def pod_context_path(template: PodTemplate) -> Path:
-    return (*template.path, "spec", "securityContext")
+    return template.field_path("securityContext")
 
 
 def effective(template: PodTemplate, ref: ContainerRef, field: str) -> Effective:
@@ -57,10 +57,18 @@ def is_windows(template: PodTemplate) -> bool:
     return isinstance(os, dict) and os.get("name") == "windows"
 
 
-def linux_template(manifest: Manifest) -> PodTemplate | None:
-    """The pod template, unless there is none or it is for Windows nodes."""
-    template = pod_template(manifest)
-    return None if template is None or is_windows(template) else template
+def linux_templates(manifest: Manifest) -> list[PodTemplate]:
+    """The object's pod templates, but those for Windows nodes."""
+    return [template for template in pod_templates(manifest) if not is_windows(template)]
+
+
+def linux_containers(manifest: Manifest) -> list[tuple[PodTemplate, ContainerRef]]:
+    """Every container (init and ephemeral too) with its pod, but those of Windows pods."""
+    return [
+        (ref.pod, ref)
+        for ref in all_containers(manifest)
+        if ref.pod is not None and not is_windows(ref.pod)
+    ]
 
 
 def capability_names(ref: ContainerRef, field: str) -> list[str]:

@@ -187,3 +187,45 @@ def test_schema_dir_refs_resolve_to_local_files_only_inside_the_dirs(tmp_path: P
     (tmp_path / "schemas" / "widget_v1.json").write_text(json.dumps(schema))
     finding = only(run(tmp_path, WIDGET % ("v1", "{size: 1}"), schema_dirs=("schemas",)), "SC005")
     assert "outside the configured schema directories" in finding.message
+
+
+CRON_WORKFLOW = """\
+    apiVersion: argoproj.io/v1alpha1
+    kind: CronWorkflow
+    metadata: {name: nightly, namespace: ml}
+    spec:
+      schedules: ["0 2 * * *"]
+      timezone: UTC
+      concurrencyPolicy: Forbid
+      workflowSpec:
+        entrypoint: main
+        securityContext: {runAsNonRoot: true}
+        templates:
+          - name: main
+            container: {image: "ghcr.io/acme/train:1.0.0", command: [python, train.py]}
+    """
+
+
+def test_cron_workflow_and_cluster_workflow_template_are_packaged(tmp_path: Path) -> None:
+    for kind, base in (
+        ("CronWorkflow", "Workflow"),
+        ("ClusterWorkflowTemplate", "WorkflowTemplate"),
+    ):
+        crd = packaged_crd("argoproj.io", kind)
+        assert crd is not None
+        assert crd.source["derived"] == f"derived from the {base} CRD"
+        assert crd.source["license"] == "Apache-2.0"
+    assert run(tmp_path, CRON_WORKFLOW).findings == []
+    # the workflowSpec is the Workflow CRD's spec: a typo inside a template is a schema finding
+    typo = CRON_WORKFLOW.replace("command: [python", "comand: [python")
+    assert "comand" in only(run(tmp_path, typo), "SC001").message
+    cluster = """\
+        apiVersion: argoproj.io/v1alpha1
+        kind: ClusterWorkflowTemplate
+        metadata: {name: shared-steps}
+        spec:
+          templates:
+            - name: hello
+              container: {image: "ghcr.io/acme/hello:1.0.0"}
+        """
+    assert run(tmp_path, cluster).findings == []

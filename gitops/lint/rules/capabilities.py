@@ -13,7 +13,7 @@ from gitops.findings import Severity
 from gitops.k8s.graph import ObjectGraph
 from gitops.k8s.manifests import Manifest
 from gitops.k8s.pods import WORKLOAD_KINDS, all_containers
-from gitops.k8s.security_context import capability_names, linux_template
+from gitops.k8s.security_context import capability_names, linux_containers
 from gitops.rules.registry import Violation, rule
 
 FAMILY = "pod-security"
@@ -44,9 +44,7 @@ def capabilities_not_dropped(
     Fix: Set securityContext.capabilities.drop: [ALL] and add back only what the container
     needs (usually nothing; NET_BIND_SERVICE to bind ports below 1024).
     """
-    if linux_template(manifest) is None:
-        return
-    for ref in all_containers(manifest):
+    for _, ref in linux_containers(manifest):
         dropped = capability_names(ref, "drop")
         if "ALL" in dropped:
             continue

@@ -19,7 +19,7 @@ from gitops.k8s.pods import (
     Path,
     all_containers,
     containers,
-    pod_template,
+    pod_templates,
 )
 from gitops.rules.registry import Violation, rule
 
@@ -67,15 +67,13 @@ def host_namespace_shared(
     Fix: Remove hostNetwork, hostPID and hostIPC (or set them false); a node agent that
     needs one should be suppressed with a reason.
     """
-    template = pod_template(manifest)
-    if template is None:
-        return
-    for field, exposed in HOST_NAMESPACES.items():
-        if template.spec.get(field) is True:
-            yield Violation(
-                message=f"pod shares {exposed} ({field}: true)",
-                path=(*template.path, "spec", field),
-            )
+    seen: set[Path] = set()
+    for template in pod_templates(manifest):
+        for field, exposed in HOST_NAMESPACES.items():
+            path = template.field_path(field)
+            if template.spec.get(field) is True and path not in seen:
+                seen.add(path)
+                yield Violation(message=f"pod shares {exposed} ({field}: true)", path=path)
 
 
 @rule("PS008", "host-port-bound", family=FAMILY, severity=Severity.WARNING, kinds=WORKLOAD_KINDS)
@@ -124,27 +122,28 @@ def _mounts(ref: ContainerRef) -> list[dict[str, Any]]:
 
 def _host_paths(manifest: Manifest) -> Iterator[tuple[str, str, Path, str]]:
     """(volume name, host path, path of the field, how containers mount it)."""
-    template = pod_template(manifest)
-    volumes = template.spec.get("volumes") if template else None
-    if template is None or not isinstance(volumes, list):
-        return
-    for index, volume in enumerate(volumes):
-        host_path = volume.get("hostPath") if isinstance(volume, dict) else None
-        if not isinstance(host_path, dict) or not isinstance(host_path.get("path"), str):
-            continue
-        name = str(volume.get("name") or "")
-        writers = sorted(
-            {
-                f'"{ref.name}"'
-                for ref in all_containers(manifest)
-                for mount in _mounts(ref)
-                if mount.get("name") == name and not mount.get("readOnly")
-            }
-        )
-        noun = "container" if len(writers) == 1 else "containers"
-        mode = f", mounted read-write by {noun} {', '.join(writers)}" if writers else ""
-        field = (*template.path, "spec", "volumes", index, "hostPath", "path")
-        yield name, host_path["path"], field, mode
+    seen: set[Path] = set()
+    for template in pod_templates(manifest):
+        for volume, volume_path in template.volumes():
+            host_path = volume.get("hostPath")
+            if not isinstance(host_path, dict) or not isinstance(host_path.get("path"), str):
+                continue
+            field = (*volume_path, "hostPath", "path")
+            if field in seen:
+                continue  # a workflow-level volume, shared by several templates' pods
+            seen.add(field)
+            name = str(volume.get("name") or "")
+            writers = sorted(
+                {
+                    f'"{ref.name}"'
+                    for ref in all_containers(manifest)
+                    for mount in _mounts(ref)
+                    if mount.get("name") == name and not mount.get("readOnly")
+                }
+            )
+            noun = "container" if len(writers) == 1 else "containers"
+            mode = f", mounted read-write by {noun} {', '.join(writers)}" if writers else ""
+            yield name, host_path["path"], field, mode
 
 
 @rule("PS009", "host-path-mounted", family=FAMILY, severity=Severity.WARNING, kinds=WORKLOAD_KINDS)

@@ -23,7 +23,7 @@ from gitops.k8s.security_context import (
     capability_names,
     container_context,
     effective,
-    linux_template,
+    linux_containers,
 )
 from gitops.rules.registry import Violation, rule
 
@@ -76,11 +76,8 @@ def runs_as_root(manifest: Manifest, graph: ObjectGraph, options: Any) -> Iterat
     Fix: Set securityContext.runAsNonRoot: true and a non-zero runAsUser on the pod (the
     workload constructs of this repo do; see their run_as_user prop).
     """
-    template = linux_template(manifest)
-    if template is None:
-        return
     gaps = []
-    for ref in all_containers(manifest):
+    for template, ref in linux_containers(manifest):
         user = effective(template, ref, "runAsUser")
         non_root = effective(template, ref, "runAsNonRoot")
         is_uid = isinstance(user.value, int) and not isinstance(user.value, bool)
@@ -143,9 +140,7 @@ def privilege_escalation_allowed(
     them escalation cannot be switched off.
     Fix: Set securityContext.allowPrivilegeEscalation: false on the container.
     """
-    if linux_template(manifest) is None:
-        return
-    for ref in all_containers(manifest):
+    for _, ref in linux_containers(manifest):
         context = container_context(ref)
         value = context.get("allowPrivilegeEscalation")
         if value is False or context.get("privileged") is True:
@@ -179,9 +174,7 @@ def writable_root_filesystem(
     Fix: Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the
     application must write (in this repo, the writable_paths prop of the construct).
     """
-    if linux_template(manifest) is None:
-        return
-    for ref in all_containers(manifest):
+    for _, ref in linux_containers(manifest):
         if container_context(ref).get("readOnlyRootFilesystem") is not True:
             yield Violation(
                 message=f'container "{ref.name}" has a writable root filesystem '
@@ -214,13 +207,10 @@ def missing_seccomp_profile(
     Fix: Set securityContext.seccompProfile.type: RuntimeDefault on the pod (or Localhost
     with a profile), and remove any container-level Unconfined.
     """
-    template = linux_template(manifest)
-    if template is None:
-        return
-    annotated = any(key.startswith(_SECCOMP_ANNOTATIONS) for key in template.annotations)
-    note = " (the seccomp annotation is ignored)" if annotated else ""
     gaps = []
-    for ref in all_containers(manifest):
+    for template, ref in linux_containers(manifest):
+        annotated = any(key.startswith(_SECCOMP_ANNOTATIONS) for key in template.annotations)
+        note = " (the seccomp annotation is ignored)" if annotated else ""
         profile = effective(template, ref, "seccompProfile")
         kind = profile.value.get("type") if isinstance(profile.value, dict) else None
         if kind in SECCOMP_CONFINED:

@@ -15,13 +15,19 @@ from typing import Any
 from gitops.findings import Severity
 from gitops.k8s.graph import ObjectGraph
 from gitops.k8s.manifests import Manifest
-from gitops.k8s.pods import WORKLOAD_KINDS, ContainerRef, containers, pod_template
+from gitops.k8s.pods import (
+    RUN_TO_COMPLETION_KINDS,
+    WORKLOAD_KINDS,
+    ContainerRef,
+    containers,
+    pod_template,
+)
 from gitops.rules.registry import Violation, rule
 
 FAMILY = "probes"
 PROBES = ("readinessProbe", "livenessProbe", "startupProbe")
 HANDLERS = ("httpGet", "tcpSocket", "grpc", "exec")
-LONG_RUNNING_KINDS = WORKLOAD_KINDS - {"Job", "CronJob"}
+LONG_RUNNING_KINDS = WORKLOAD_KINDS - RUN_TO_COMPLETION_KINDS
 _TIMING_DEFAULTS = {
     "initialDelaySeconds": 0,
     "periodSeconds": 10,
