@@ -51,18 +51,32 @@ class RuleTable:
                 per_kind[kind].append(entry)
         self._any_kind = any_kind
         self._per_kind = {kind: (*entries, *any_kind) for kind, entries in per_kind.items()}
+        self._superseding = frozenset(a.rule.code for a in lint if a.rule.supersedes)
 
     def findings(
         self, manifest: Manifest, graph: ObjectGraph, path: str | None = None
     ) -> list[Finding]:
         """Findings on ``manifest``, reported at ``path`` (default: the path it was read
         from; a run passes the repo-relative path)."""
-        findings: list[Finding] = []
         where = manifest.path if path is None else path
-        for entry in self._per_kind.get(manifest.kind, self._any_kind):
-            for violation in entry.rule.check(manifest, graph, entry.options):
-                findings.append(_finding(manifest, entry, violation, where))
-        return findings
+        found = [
+            (entry, violation)
+            for entry in self._per_kind.get(manifest.kind, self._any_kind)
+            for violation in entry.rule.check(manifest, graph, entry.options)
+        ]
+        if self._superseding:
+            found = _without_superseded(found)
+        return [_finding(manifest, entry, violation, where) for entry, violation in found]
+
+
+def _without_superseded(
+    found: list[tuple[ActiveRule, Violation]],
+) -> list[tuple[ActiveRule, Violation]]:
+    """Drop a violation when a rule that supersedes its rule reports the same field."""
+    taken = {(code, violation.path) for entry, violation in found for code in entry.rule.supersedes}
+    if not taken:
+        return found
+    return [(e, v) for e, v in found if (e.rule.code, v.path) not in taken]
 
 
 def violation_finding(manifest: Manifest, entry: ActiveRule, violation: Violation) -> Finding:

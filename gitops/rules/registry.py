@@ -84,6 +84,8 @@ class Rule:
     """Who reports it: ``lint`` (run over objects by the lint engine), ``loader`` (input that
     cannot be read), ``suppress`` (ignore annotations, read by ``gitops.lint.suppress``) or
     ``validate`` (schema validation)."""
+    supersedes: frozenset[str] = frozenset()
+    """Codes of rules that do not report a field this rule reports on the same object."""
 
     def applies_to(self, manifest: Manifest) -> bool:
         return not self.kinds or manifest.kind in self.kinds
@@ -100,6 +102,7 @@ def rule(
     strict_severity: Severity | None = None,
     options: Any = None,
     engine: str = "lint",
+    supersedes: Iterable[str] = (),
 ) -> Callable[[CheckFn], Rule]:
     """Turn a check function into a Rule record (registers nothing)."""
     if not _CODE.fullmatch(code):
@@ -120,6 +123,7 @@ def rule(
             strict_severity=strict_severity,
             options=options,
             engine=engine,
+            supersedes=frozenset(supersedes),
         )
 
     return wrap

@@ -111,7 +111,7 @@ without ``workflowSpec``; ``schedule`` is the pre-3.6 spelling of ``schedules``.
 
 
 def _cron_workflow(workflow: dict[str, Any]) -> dict[str, Any]:
-    crd = json.loads(json.dumps(workflow))
+    crd: dict[str, Any] = json.loads(json.dumps(workflow))
     crd["metadata"]["name"] = "cronworkflows.argoproj.io"
     crd["spec"]["names"] = {"kind": "CronWorkflow", "plural": "cronworkflows"}
     for version in crd["spec"]["versions"]:
@@ -130,7 +130,7 @@ def _cron_workflow(workflow: dict[str, Any]) -> dict[str, Any]:
 
 
 def _cluster_workflow_template(template: dict[str, Any]) -> dict[str, Any]:
-    crd = json.loads(json.dumps(template))
+    crd: dict[str, Any] = json.loads(json.dumps(template))
     crd["metadata"]["name"] = "clusterworkflowtemplates.argoproj.io"
     crd["spec"]["names"] = {"kind": "ClusterWorkflowTemplate", "plural": "clusterworkflowtemplates"}
     crd["spec"]["scope"] = "Cluster"
