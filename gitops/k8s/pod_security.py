@@ -55,7 +55,15 @@ def namespace_policies(
     when the input has it, else from ``defaults`` (label name -> value). A mode without a
     valid level is absent (the API server then uses its own default, usually privileged);
     a missing or malformed version means ``latest``, as the API server reads it."""
-    namespace = graph.get("Namespace", manifest.namespace or "") if manifest.namespace else None
+    if not manifest.namespace:
+        return []
+    key = f"pod_security.policies.{manifest.namespace}.{sorted(defaults.items())}"
+    name = manifest.namespace
+    return graph.cached(key, lambda g: _policies(g, name, defaults))
+
+
+def _policies(graph: ObjectGraph, name: str, defaults: Mapping[str, str]) -> list[Policy]:
+    namespace = graph.get("Namespace", name)
     labels: Mapping[str, object] = defaults
     if namespace is not None:
         raw = namespace.labels

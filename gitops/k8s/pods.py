@@ -303,8 +303,17 @@ def _all_containers(manifest: Manifest) -> list[ContainerRef]:
 def containers(manifest: Manifest, *, init: bool = True) -> list[ContainerRef]:
     """Containers (and, unless ``init`` is False, init containers) with their paths, of
     every pod the object makes."""
-    found = [ref for ref in all_containers(manifest) if not ref.ephemeral]
-    return found if init else [ref for ref in found if not ref.init]
+    if init:
+        return manifest.cached("pods.containers", _with_init)
+    return manifest.cached("pods.main_containers", _main_containers)
+
+
+def _with_init(manifest: Manifest) -> list[ContainerRef]:
+    return [ref for ref in all_containers(manifest) if not ref.ephemeral]
+
+
+def _main_containers(manifest: Manifest) -> list[ContainerRef]:
+    return [ref for ref in all_containers(manifest) if not ref.ephemeral and not ref.init]
 
 
 def all_containers(manifest: Manifest) -> list[ContainerRef]:

@@ -64,6 +64,10 @@ def linux_templates(manifest: Manifest) -> list[PodTemplate]:
 
 def linux_containers(manifest: Manifest) -> list[tuple[PodTemplate, ContainerRef]]:
     """Every container (init and ephemeral too) with its pod, but those of Windows pods."""
+    return manifest.cached("security_context.linux_containers", _linux_containers)
+
+
+def _linux_containers(manifest: Manifest) -> list[tuple[PodTemplate, ContainerRef]]:
     return [
         (ref.pod, ref)
         for ref in all_containers(manifest)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from gitops.findings import Severity
@@ -41,6 +42,7 @@ class NamespaceDefaults:
     version: str = "latest"
     """Policy version for those namespaces: ``latest`` or ``v1.N`` (the cluster's)."""
 
+    @cached_property
     def labels(self) -> dict[str, str]:
         found = {}
         for mode in ("enforce", "audit", "warn"):
@@ -110,7 +112,7 @@ def rejected_by_pod_security(
     a workload that truly needs node access, and say why.
     """
     enforced = [
-        p for p in namespace_policies(manifest, graph, options.labels()) if p.mode == "enforce"
+        p for p in namespace_policies(manifest, graph, options.labels) if p.mode == "enforce"
     ]
     for policy, failure in _violations(manifest, enforced, set()):
         yield Violation(
@@ -140,7 +142,7 @@ def pod_security_warning(
     Fix: Change the named field as the check requires, before the namespace enforces the
     level.
     """
-    policies = namespace_policies(manifest, graph, options.labels())
+    policies = namespace_policies(manifest, graph, options.labels)
     enforced = [p for p in policies if p.mode == "enforce"]
     skip = {(f.check, f.path) for p in enforced for f in evaluate(manifest, p.level, p.minor)}
     advisory = [p for p in policies if p.mode != "enforce"]
