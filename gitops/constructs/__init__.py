@@ -15,12 +15,37 @@ from gitops.constructs.autoscaling import (
     ScalingPolicy,
     ScalingRules,
 )
+from gitops.constructs.batch import CronJob, CronJobProps, Job, JobProps
 from gitops.constructs.disruption import Disruption, DisruptionBudget
+from gitops.constructs.external_secrets import (
+    ClusterSecretStore,
+    ExternalSecret,
+    ExternalSecretProps,
+    RemoteKey,
+    SecretStore,
+    SecretStoreProps,
+    VaultProvider,
+)
 from gitops.constructs.ingress import Ingress
 from gitops.constructs.network import KUBE_DNS, NetworkAccess, NetworkPolicyFor, Peer
 from gitops.constructs.pod import Metrics, Probe, Resources, SecretEnv
+from gitops.constructs.pod_options import (
+    GpuNodes,
+    InitContainer,
+    Mount,
+    PodOptions,
+    Toleration,
+    Volume,
+)
 from gitops.constructs.rbac import Access, Rbac, ServiceAccountWithAccess
 from gitops.constructs.rollout import Canary, Pause, SetWeight
+from gitops.constructs.workflows import (
+    CronWorkflow,
+    CronWorkflowProps,
+    Step,
+    WorkflowProps,
+    WorkflowTemplate,
+)
 from gitops.constructs.workload import WebService, WebServiceProps, Worker, WorkerProps
 
 __all__ = [
@@ -32,29 +57,51 @@ __all__ = [
     "Autoscaler",
     "Autoscaling",
     "Canary",
+    "ClusterSecretStore",
+    "CronJob",
+    "CronJobProps",
+    "CronWorkflow",
+    "CronWorkflowProps",
     "Disruption",
     "DisruptionBudget",
     "EnvironmentScope",
+    "ExternalSecret",
+    "ExternalSecretProps",
     "GitopsConstruct",
+    "GpuNodes",
     "Ingress",
+    "InitContainer",
+    "Job",
+    "JobProps",
     "Metrics",
+    "Mount",
     "NetworkAccess",
     "NetworkPolicyFor",
     "Pause",
     "Peer",
+    "PodOptions",
     "PodsMetric",
     "Probe",
     "Rbac",
+    "RemoteKey",
     "Resources",
     "ScalingPolicy",
     "ScalingRules",
     "SecretEnv",
+    "SecretStore",
+    "SecretStoreProps",
     "ServiceAccountWithAccess",
     "SetWeight",
+    "Step",
     "Suppress",
+    "Toleration",
+    "VaultProvider",
+    "Volume",
     "WebService",
     "WebServiceProps",
     "Worker",
     "WorkerProps",
+    "WorkflowProps",
+    "WorkflowTemplate",
     "WorkloadRef",
 ]
