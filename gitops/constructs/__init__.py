@@ -39,6 +39,13 @@ from gitops.constructs.pod_options import (
 )
 from gitops.constructs.rbac import Access, Rbac, ServiceAccountWithAccess
 from gitops.constructs.rollout import Canary, Pause, SetWeight
+from gitops.constructs.stateful import (
+    DaemonSet,
+    DaemonSetProps,
+    StatefulSet,
+    StatefulSetProps,
+    VolumeClaim,
+)
 from gitops.constructs.workflows import (
     CronWorkflow,
     CronWorkflowProps,
@@ -62,6 +69,8 @@ __all__ = [
     "CronJobProps",
     "CronWorkflow",
     "CronWorkflowProps",
+    "DaemonSet",
+    "DaemonSetProps",
     "Disruption",
     "DisruptionBudget",
     "EnvironmentScope",
@@ -92,11 +101,14 @@ __all__ = [
     "SecretStoreProps",
     "ServiceAccountWithAccess",
     "SetWeight",
+    "StatefulSet",
+    "StatefulSetProps",
     "Step",
     "Suppress",
     "Toleration",
     "VaultProvider",
     "Volume",
+    "VolumeClaim",
     "WebService",
     "WebServiceProps",
     "Worker",

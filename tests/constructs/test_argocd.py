@@ -45,10 +45,8 @@ def test_application_set_generates_one_app_per_rendered_folder() -> None:
 
 def test_app_project_allows_only_the_apps_namespaces_and_no_cluster_objects() -> None:
     spec = _load("appproject.prod.yaml")["spec"]
-    assert spec["destinations"] == [
-        {"name": "prod-eu-west-1", "namespace": "ml-inference-api"},
-        {"name": "prod-eu-west-1", "namespace": "my-app"},
-    ]
+    apps = ["ml-inference-api", "ml-training-pipeline", "my-app", "nightly-report", "queue-worker"]
+    assert spec["destinations"] == [{"name": "prod-eu-west-1", "namespace": app} for app in apps]
     assert spec["clusterResourceWhitelist"] == []
     assert spec["sourceRepos"] == ["https://github.com/acme/platform-config.git"]
 

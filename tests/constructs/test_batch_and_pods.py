@@ -8,6 +8,8 @@ import pytest
 from gitops.constructs import (
     CronJob,
     CronJobProps,
+    DaemonSet,
+    DaemonSetProps,
     InitContainer,
     Job,
     JobProps,
@@ -15,8 +17,11 @@ from gitops.constructs import (
     PodOptions,
     Probe,
     Resources,
+    StatefulSet,
+    StatefulSetProps,
     Toleration,
     Volume,
+    VolumeClaim,
     Worker,
     WorkerProps,
 )
@@ -165,3 +170,42 @@ def test_a_privileged_override_is_caught_by_pod_security() -> None:
     pod["containers"][0]["securityContext"]["allowPrivilegeEscalation"] = True
     codes = {f.code for f in strict_findings(objects, ENV)}
     assert "PA001" in codes
+
+
+def test_stateful_set_with_headless_service_claims_and_pdb() -> None:
+    props = StatefulSetProps(
+        image=IMAGE,
+        ports={"db": 5432},
+        readiness=Probe.tcp("db"),
+        liveness=Probe.tcp("db", initial_delay_seconds=30),
+        volume_claims=(VolumeClaim(name="data", size="20Gi", mount_path="/var/lib/data"),),
+    )
+    objects = build(lambda c: StatefulSet(c, "db", props))
+    spec = objects[("StatefulSet", "demo")]["spec"]
+    assert spec["serviceName"] == "demo-headless"
+    assert objects[("Service", "demo-headless")]["spec"]["clusterIP"] == "None"
+    assert spec["podManagementPolicy"] == "OrderedReady"
+    assert spec["volumeClaimTemplates"][0]["spec"]["resources"] == {"requests": {"storage": "20Gi"}}
+    main = spec["template"]["spec"]["containers"][0]
+    assert {"name": "data", "mountPath": "/var/lib/data"} in main["volumeMounts"]
+    assert ("PodDisruptionBudget", "demo") in objects
+    assert_lint_clean(objects, ENV)
+
+
+def test_pvc_size_must_be_a_quantity() -> None:
+    with pytest.raises(ValueError, match="size '20 gigs' is not a quantity"):
+        VolumeClaim(name="data", size="20 gigs", mount_path="/data")
+
+
+def test_daemon_set_defaults() -> None:
+    props = DaemonSetProps(
+        image=IMAGE,
+        liveness=Probe.command("agent", "health"),
+        pod=PodOptions(tolerations=(Toleration(key="node-role.kubernetes.io/control-plane"),)),
+    )
+    objects = build(lambda c: DaemonSet(c, "agent", props))
+    spec = objects[("DaemonSet", "demo")]["spec"]
+    assert spec["updateStrategy"]["rollingUpdate"] == {"maxUnavailable": 1, "maxSurge": 0}
+    pod = spec["template"]["spec"]
+    assert not {"hostNetwork", "hostPID", "hostIPC"} & set(pod)
+    assert_lint_clean(objects, ENV)

@@ -20,6 +20,9 @@ def test_rendering_from_scratch_reproduces_the_committed_tree(tmp_path: Path) ->
     assert tree(repo) == tree(ROOT)
 
 
+APPS = ("ml-inference-api", "ml-training-pipeline", "my-app", "nightly-report", "queue-worker")
+
+
 def test_every_app_renders_for_every_environment() -> None:
     for env in ("dev", "staging", "prod"):
         for app in ("my-app", "ml-inference-api"):
@@ -29,4 +32,14 @@ def test_every_app_renders_for_every_environment() -> None:
             workload = "rollout" if (env, app) == ("prod", "my-app") else "deployment"
             assert workload in kinds, folder
         namespaces = sorted(p.name for p in (ROOT / "rendered" / env / "cluster").iterdir())
-        assert namespaces == ["namespace.ml-inference-api.yaml", "namespace.my-app.yaml"]
+        assert namespaces == [f"namespace.{app}.yaml" for app in sorted(APPS)]
+        kinds = {
+            p.name.split(".")[0]
+            for p in (ROOT / "rendered" / env / "ml-training-pipeline").glob("*.yaml")
+        }
+        assert {"cronworkflow", "role", "rolebinding", "networkpolicy"} <= kinds
+        assert (
+            ROOT / "rendered" / env / "nightly-report" / "cronjob.nightly-report.yaml"
+        ).is_file()
+        queue = ROOT / "rendered" / env / "queue-worker"
+        assert (queue / "externalsecret.queue-worker-redis.yaml").is_file()
