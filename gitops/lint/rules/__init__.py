@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gitops.lint.rules import (
     capabilities,
+    connectivity,
     coverage_disruption,
     coverage_network,
     coverage_scaling,
@@ -37,6 +38,7 @@ REGISTRY = Registry.collect(
     rbac_bindings.RULES,
     rbac_accounts.RULES,
     coverage_network.RULES,
+    connectivity.RULES,
     coverage_disruption.RULES,
     coverage_scaling.RULES,
     coverage_services.RULES,
