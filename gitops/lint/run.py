@@ -270,7 +270,19 @@ class _Runner:
             for code, violation in annotation_problems(annotations, self.known):
                 if code in by_code:
                     found.append(violation_finding(manifest, by_code[code], violation))
-        return [self._finish(f, rel, env, annotations) for f in found]
+        lines = self._customized_lines(manifest, rel)
+        return [self._finish(f, rel, env, annotations, lines) for f in found]
+
+    def _customized_lines(self, manifest: Manifest, rel: str) -> frozenset[int] | None:
+        """Lines of the fields an environment's ``customize()`` changed in ``manifest``
+        (None: none; an empty set: customize() added the whole object)."""
+        entry = self.places.source(rel)
+        paths = entry.get("customized") if entry else None
+        if not isinstance(paths, list) or not paths:
+            return None
+        if any(p == [] for p in paths):
+            return frozenset()
+        return frozenset(manifest.locate(tuple(p))[0] for p in paths if isinstance(p, list))
 
     def problem_findings(self, path: str, problems: list[LoadProblem]) -> list[Finding]:
         rel = self.places.rel(path)
@@ -286,6 +298,7 @@ class _Runner:
         rel: str,
         env: str | None,
         annotations: Sequence[IgnoreAnnotation],
+        customized: frozenset[int] | None = None,
     ) -> Finding:
         # At most one replace() per finding: building a Finding is a third of its cost.
         finding = suppress(finding, annotations, self.config.ignores, env, self.known, rel)
@@ -293,6 +306,12 @@ class _Runner:
         if entry is None or not entry.get("source"):
             return finding if finding.path == rel else replace(finding, path=rel)
         source, construct = str(entry["source"]), entry.get("construct")
+        if customized is not None and (not customized or finding.line in customized):
+            # The field was changed by the environment's overlay, not by the app module.
+            source, construct = str(entry.get("customizedBy") or source), None
+            where = f"{source}, function customize()"
+            fix = f"{finding.fix} Make the change in {where}; {RENDERED_DIR}/ is generated."
+            return replace(finding, path=rel, source=f"{source} (customize())", fix=fix)
         where = f"{source}, construct {construct}" if construct else source
         fix = finding.fix
         if self.registry.by_code[finding.code].engine != "loader":

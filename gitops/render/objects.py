@@ -36,6 +36,10 @@ class BuiltObject:
     """The app that built it; None for the Argo CD bootstrap in ``rendered/argocd``."""
     source: str
     construct: str
+    customized: tuple[tuple[str | int, ...], ...] = ()
+    """JSON paths an environment's ``customize()`` changed (``()``: it added the object)."""
+    customized_by: str = ""
+    """The environment file whose ``customize()`` changed them."""
 
     def describe(self) -> str:
         meta = self.body.get("metadata") or {}
@@ -56,6 +60,8 @@ class RenderedFile:
     kind: str
     namespace: str | None
     name: str
+    customized: tuple[tuple[str | int, ...], ...] = ()
+    customized_by: str = ""
 
     @property
     def sha256(self) -> str:
@@ -72,6 +78,14 @@ class RenderedFile:
             "namespace": self.namespace,
             "name": self.name,
             "sha256": self.sha256,
+            **(
+                {
+                    "customizedBy": self.customized_by,
+                    "customized": [list(p) for p in self.customized],
+                }
+                if self.customized
+                else {}
+            ),
         }
 
 
@@ -192,5 +206,7 @@ def render_files(
             kind=body["kind"],
             namespace=meta.get("namespace"),
             name=meta["name"],
+            customized=obj.customized,
+            customized_by=obj.customized_by,
         )
     return files
