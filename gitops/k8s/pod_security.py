@@ -49,7 +49,7 @@ def parse_minor(text: str) -> int | None:
 
 
 def namespace_policies(
-    manifest: Manifest, graph: ObjectGraph, defaults: Mapping[str, str]
+    manifest: Manifest, graph: ObjectGraph, defaults: tuple[tuple[str, str], ...]
 ) -> list[Policy]:
     """The enforce/audit/warn policies of ``manifest``'s namespace: from the Namespace's labels
     when the input has it, else from ``defaults`` (label name -> value). A mode without a
@@ -57,9 +57,13 @@ def namespace_policies(
     a missing or malformed version means ``latest``, as the API server reads it."""
     if not manifest.namespace:
         return []
-    key = f"pod_security.policies.{manifest.namespace}.{sorted(defaults.items())}"
-    name = manifest.namespace
-    return graph.cached(key, lambda g: _policies(g, name, defaults))
+    known: dict[tuple[str, tuple[tuple[str, str], ...]], list[Policy]]
+    known = graph.cached("pod_security.policies", lambda g: {})
+    key = (manifest.namespace, defaults)
+    found = known.get(key)
+    if found is None:
+        found = known[key] = _policies(graph, manifest.namespace, dict(defaults))
+    return found
 
 
 def _policies(graph: ObjectGraph, name: str, defaults: Mapping[str, str]) -> list[Policy]:

@@ -116,7 +116,11 @@ class PodTemplate:
 
     def field_path(self, name: str) -> Path:
         """Where the pod-level field ``name`` is set, or where to set it."""
-        return self.field_paths.get(name) or (*self.path, "spec", name)
+        if self.field_paths:
+            found = self.field_paths.get(name)
+            if found:
+                return found
+        return (*self.path, "spec", name)
 
     def volumes(self) -> list[tuple[Mapping[str, Any], Path]]:
         """The pod's volumes with the path of each."""
@@ -138,6 +142,10 @@ def pod_templates(manifest: Manifest) -> list[PodTemplate]:
 
 def pod_template(manifest: Manifest) -> PodTemplate | None:
     """The object's first pod template (its only one, for Kubernetes kinds)."""
+    return manifest.cached("pods.pod_template", _first_template)
+
+
+def _first_template(manifest: Manifest) -> PodTemplate | None:
     found = pod_templates(manifest)
     return found[0] if found else None
 

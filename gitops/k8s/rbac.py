@@ -175,6 +175,10 @@ class PodIdentity:
 
 
 def pod_identity(workload: Manifest) -> PodIdentity | None:
+    return workload.cached("rbac.pod_identity", _pod_identity)
+
+
+def _pod_identity(workload: Manifest) -> PodIdentity | None:
     template = pod_template(workload)
     if template is None:
         return None

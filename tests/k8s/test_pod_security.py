@@ -493,7 +493,7 @@ def test_versions_and_namespace_labels() -> None:
         [],
     )
     graph = ObjectGraph([*manifests, pod()])
-    (policy,) = namespace_policies(graph.manifests[1], graph, {})
+    (policy,) = namespace_policies(graph.manifests[1], graph, ())
     assert (policy.mode, policy.level, policy.version) == ("enforce", "restricted", "latest")
     # without the Namespace, the defaults decide
     alone = ObjectGraph([pod()])
@@ -501,5 +501,5 @@ def test_versions_and_namespace_labels() -> None:
         "pod-security.kubernetes.io/audit": "baseline",
         "pod-security.kubernetes.io/audit-version": "v1.29",
     }
-    (policy,) = namespace_policies(alone.manifests[0], alone, defaults)
+    (policy,) = namespace_policies(alone.manifests[0], alone, tuple(sorted(defaults.items())))
     assert (policy.mode, policy.level, policy.version) == ("audit", "baseline", "v1.29")

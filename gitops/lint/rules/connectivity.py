@@ -30,6 +30,15 @@ PeerTest = Callable[[Mapping[str, Any]], bool]
 def _egress_rules(manifest: Manifest, graph: ObjectGraph) -> list[Mapping[str, Any]] | None:
     """Egress rules of the policies selecting the pods, or None when the pods are not
     isolated for egress (or a Cilium policy decides)."""
+    # Both rules ask, per object and graph (a manifest may be linted in several graphs).
+    known: dict[int, list[Mapping[str, Any]] | None]
+    known = graph.cached("connectivity.egress_rules", lambda g: {})
+    if id(manifest) not in known:
+        known[id(manifest)] = _find_egress_rules(manifest, graph)
+    return known[id(manifest)]
+
+
+def _find_egress_rules(manifest: Manifest, graph: ObjectGraph) -> list[Mapping[str, Any]] | None:
     if manifest.namespace is None or pod_template(manifest) is None:
         return None
     if any(graph.selected_by(manifest, kind) for kind in CILIUM_KINDS):
@@ -137,10 +146,10 @@ def no_api_server_egress(
     identity = pod_identity(manifest)
     if identity is None or manifest.namespace is None:
         return
-    if not token_automounted(manifest, identity, graph) and not identity.projected_token:
-        return
     bindings = graph.bindings_for_service_account(manifest.namespace, identity.service_account)
     if not bindings:
+        return
+    if not token_automounted(manifest, identity, graph) and not identity.projected_token:
         return
     rules = _egress_rules(manifest, graph)
     if rules is None:

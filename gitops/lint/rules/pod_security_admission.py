@@ -43,14 +43,14 @@ class NamespaceDefaults:
     """Policy version for those namespaces: ``latest`` or ``v1.N`` (the cluster's)."""
 
     @cached_property
-    def labels(self) -> dict[str, str]:
+    def labels(self) -> tuple[tuple[str, str], ...]:
         found = {}
         for mode in ("enforce", "audit", "warn"):
             level = getattr(self, mode)
             if level:
                 found[LABEL_PREFIX + mode] = level
                 found[f"{LABEL_PREFIX}{mode}-version"] = self.version
-        return found
+        return tuple(sorted(found.items()))
 
 
 def _where(failure: Failure, manifest: Manifest) -> str:
