@@ -14,6 +14,7 @@ from constructs import Construct
 from gitops.constructs.app import GitopsConstruct
 from gitops.constructs.meta import metadata, standard_labels
 from gitops.constructs.pod import SecretEnv
+from gitops.constructs.rbac import Access
 
 API_VERSION = "external-secrets.io/v1"
 _DURATION = re.compile(r"^(\d+(ns|us|µs|ms|s|m|h))+$")
@@ -168,3 +169,8 @@ class ExternalSecret(GitopsConstruct):
         if key not in declared:
             raise ValueError(f"ExternalSecret {self.props.name!r} has no key {key!r} ({declared})")
         return SecretEnv(name=name, secret=self.secret_name, key=key)
+
+    def read_access(self) -> Access:
+        """RBAC for a workload that reads this Secret through the API: ``get`` on this one
+        Secret (``resourceNames``), for ``Rbac(access=(...,))``."""
+        return Access(resources=("secrets",), verbs=("get",), resource_names=(self.secret_name,))

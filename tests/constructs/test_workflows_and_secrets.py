@@ -150,6 +150,12 @@ def test_external_secret_from_a_vault_store(tmp_path: Path) -> None:
         )
         env = secret.env_var("DB_PASSWORD", "password")
         assert (env.secret, env.key) == ("demo-db", "password")
+        assert secret.read_access().render() == {
+            "apiGroups": [""],
+            "resources": ["secrets"],
+            "verbs": ["get"],
+            "resourceNames": ["demo-db"],
+        }
         with pytest.raises(ValueError, match="has no key 'user'"):
             secret.env_var("DB_USER", "user")
 
