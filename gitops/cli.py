@@ -142,6 +142,89 @@ def synth(
     )
 
 
+@cli.command("set-image")
+@click.argument("app")
+@click.argument("image")
+@click.option("--env", required=True, metavar="ENV", help="The environment whose image to set.")
+@click.pass_context
+@_exit_code_of
+def set_image(ctx: click.Context, app: str, image: str, env: str) -> int:
+    """Set the IMAGE that APP runs in one environment, and re-render only that app there.
+
+    Writes envs/ENV.images.yaml keeping its comments and order. IMAGE needs a tag or a digest
+    (registry/repository:1.4.2, ...@sha256:...); 'latest' is refused, and so is an image
+    without a digest for an environment with require_digests=True.
+    """
+    from gitops.commands.promote import run_set_image
+
+    return run_set_image(_settings(ctx), app=app, image=image, env=env, echo=click.echo)
+
+
+@cli.command()
+@click.option(
+    "--from", "source", metavar="ENV", help="Source environment. Default: --to's upstream."
+)
+@click.option("--to", "target", required=True, metavar="ENV", help="Environment to promote to.")
+@click.option("--app", "apps", multiple=True, metavar="APP", help="Only this app (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+@click.option("--force", is_flag=True, help="Promote although a gate fails (needs --reason).")
+@click.option("--reason", metavar="TEXT", help="Why a forced promotion is safe; recorded.")
+@click.pass_context
+@_exit_code_of
+def promote(
+    ctx: click.Context,
+    source: str | None,
+    target: str,
+    apps: tuple[str, ...],
+    dry_run: bool,
+    force: bool,
+    reason: str | None,
+) -> int:
+    """Give --to the exact images (with digests) that --from's rendered files run.
+
+    Gates: rendered/FROM is current and gitops check of the apps is clean. Re-renders only the
+    promoted apps in --to, prints what changed, and appends a record to
+    .gitops/promotions.jsonl (read it with gitops history). Exit 1 when a gate fails.
+    """
+    from gitops.commands.promote import run_promote
+
+    if force and not (reason or "").strip():
+        raise click.UsageError("--force needs --reason 'why this is safe' (it is recorded)")
+    return run_promote(
+        _settings(ctx),
+        source=source,
+        target=target,
+        apps=apps,
+        dry_run=dry_run,
+        force_reason=reason.strip() if force and reason else None,
+        echo=click.echo,
+    )
+
+
+@cli.command()
+@click.option("--env", "envs", multiple=True, metavar="ENV", help="Only promotions to ENV.")
+@click.option("--app", "apps", multiple=True, metavar="APP", help="Only this app (repeatable).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.pass_context
+@_exit_code_of
+def history(
+    ctx: click.Context, envs: tuple[str, ...], apps: tuple[str, ...], output_format: str
+) -> int:
+    """List recorded promotions (.gitops/promotions.jsonl), oldest first."""
+    from gitops.commands.promote import run_history
+
+    return run_history(
+        _settings(ctx), envs=envs, apps=apps, output_format=output_format, echo=click.echo
+    )
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @_format_option

@@ -100,6 +100,15 @@ class Environment:
     api_server_cidrs: tuple[str, ...] = ()
     """IP ranges of the cluster's API server endpoints. Workloads that call the Kubernetes API
     need egress to them through the namespace's default-deny policy. Default: none."""
+    require_digests: bool = False
+    """Every image this environment runs must be pinned by digest (``@sha256:...``): an image
+    with a tag only is a synth error, ``gitops promote`` refuses to bring one here, and the
+    linter's IM002 (image-not-pinned-by-digest) is an error for this environment's files.
+    Default: ``False``."""
+    upstream: str | None = None
+    """The environment releases come from (``gitops promote --to <this>`` takes them from
+    there unless ``--from`` says otherwise, and refuses any other source), e.g. ``"staging"``
+    for prod. Default: none (any source may be promoted here)."""
     images: Mapping[str, str] = field(default_factory=dict)
     """Image per app, read from ``envs/<name>.images.yaml``; set by the loader, not in Python."""
     images_file: str = ""
@@ -116,6 +125,10 @@ class Environment:
                 f"'major.minor' version; use one of 1.{lo} to 1.{hi}"
             )
         _check_scale("resource_scale", self.resource_scale)
+        if self.upstream is not None:
+            _check_dns_label("upstream", self.upstream)
+            if self.upstream == self.name:
+                raise EnvValueError(f"upstream {self.upstream!r} is this environment itself")
         for cidr in self.api_server_cidrs:
             try:
                 ipaddress.ip_network(cidr)

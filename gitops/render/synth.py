@@ -179,6 +179,8 @@ def make_plan(settings: Settings, selection: Selection, *, check_only: bool = Fa
             "cluster": s.environment.cluster,
             "kubernetesVersion": s.environment.kubernetes_version,
             "source": s.path,
+            # Only when set, so that an index of envs without it keeps its bytes.
+            **({"requireDigests": True} if s.environment.require_digests else {}),
         }
         for name, s in all_envs.items()
     }
