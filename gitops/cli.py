@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from gitops import __version__
-from gitops.errors import ExitCode, GitopsError
+from gitops.errors import ConfigError, ExitCode, GitopsError
 from gitops.lint.config import FAIL_ON, PRESETS
 from gitops.report import REPORTERS
 from gitops.rules.docs import FORMATS as RULES_FORMATS
@@ -189,7 +189,9 @@ def promote(
     from gitops.commands.promote import run_promote
 
     if force and not (reason or "").strip():
-        raise click.UsageError("--force needs --reason 'why this is safe' (it is recorded)")
+        raise ConfigError(
+            "--force needs --reason", fix="say why this promotion is safe: --reason '...'"
+        )
     return run_promote(
         _settings(ctx),
         source=source,

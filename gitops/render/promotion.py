@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gitops.errors import SourceError
+from gitops.errors import RenderError, SourceError
 from gitops.k8s.manifests import load
 from gitops.k8s.pods import containers
 
@@ -78,28 +78,27 @@ def read_records(root: Path) -> list[dict[str, Any]]:
 
 
 def append_records(root: Path, records: Iterable[Mapping[str, Any]]) -> None:
-    """Append whole lines and flush them to disk (one write: a reader never sees half)."""
+    """Append whole lines and flush them to disk; on a failed write, cut the file back, so a
+    reader never sees half a record."""
     text = "".join(json.dumps(r, sort_keys=True, ensure_ascii=False) + "\n" for r in records)
     path = root / RECORD_PATH
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def truncate_records(root: Path, size: int) -> None:
-    """Undo an append: cut the record file back to ``size`` bytes (or remove a new file)."""
-    path = root / RECORD_PATH
-    if size == 0:
-        path.unlink(missing_ok=True)
-    elif path.exists():
-        os.truncate(path, size)
-
-
-def record_size(root: Path) -> int:
-    path = root / RECORD_PATH
-    return path.stat().st_size if path.exists() else 0
+    size = path.stat().st_size if path.exists() else None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        if size is None:
+            path.unlink(missing_ok=True)
+        elif path.exists():
+            os.truncate(path, size)
+        raise RenderError(
+            f"cannot append to {RECORD_PATH}: {exc.strerror or exc}",
+            fix="free disk space or fix the file's permissions, then promote again "
+            "(nothing was changed)",
+        ) from None
 
 
 def now() -> str:
@@ -134,5 +133,5 @@ def author(root: Path) -> str:
 
 def uncommitted(root: Path, paths: Iterable[str]) -> list[str]:
     """Which of ``paths`` have changes git has not committed (empty outside a repository)."""
-    out = _git(root, "status", "--porcelain", "--untracked-files=no", "--", *paths)
-    return sorted({line[3:] for line in (out or "").splitlines() if line.strip()})
+    out = _git(root, "diff", "HEAD", "--name-only", "--", *paths)
+    return sorted({line for line in (out or "").splitlines() if line.strip()})
