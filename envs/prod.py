@@ -10,5 +10,6 @@ ENVIRONMENT = Environment(
     features=Features(canary=True, pdb=True),
     api_server_cidrs=("10.100.0.1/32",),
     upstream="staging",
+    revision="env/prod",
     require_digests=True,
 )

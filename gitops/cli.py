@@ -167,6 +167,17 @@ def set_image(ctx: click.Context, app: str, image: str, env: str) -> int:
 @click.option("--to", "target", required=True, metavar="ENV", help="Environment to promote to.")
 @click.option("--app", "apps", multiple=True, metavar="APP", help="Only this app (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+@click.option(
+    "--source",
+    "release",
+    is_flag=True,
+    help="Release source: move --to's branch (its revision) to the commit --from runs.",
+)
+@click.option(
+    "--rollback",
+    is_flag=True,
+    help="Move --to's branch back to its previous release (needs --reason).",
+)
 @click.option("--force", is_flag=True, help="Promote although a gate fails (needs --reason).")
 @click.option("--reason", metavar="TEXT", help="Why a forced promotion is safe; recorded.")
 @click.pass_context
@@ -177,6 +188,8 @@ def promote(
     target: str,
     apps: tuple[str, ...],
     dry_run: bool,
+    release: bool,
+    rollback: bool,
     force: bool,
     reason: str | None,
 ) -> int:
@@ -185,12 +198,30 @@ def promote(
     Gates: rendered/FROM is current and gitops check of the apps is clean. Re-renders only the
     promoted apps in --to, prints what changed, and appends a record to
     .gitops/promotions.jsonl (read it with gitops history). Exit 1 when a gate fails.
+
+    With --source, for an environment with its own branch (revision='env/prod'): move that
+    branch, fast-forward only, to the commit --from runs, after the same gates at that commit.
+    With --rollback: move it back to the release before, recording --reason.
     """
     from gitops.commands.promote import run_promote
+    from gitops.commands.release import run_release, run_rollback
 
-    if force and not (reason or "").strip():
-        raise ConfigError(
-            "--force needs --reason", fix="say why this promotion is safe: --reason '...'"
+    if (force or rollback) and not (reason or "").strip():
+        flag = "--force" if force else "--rollback"
+        raise ConfigError(f"{flag} needs --reason", fix="say why: --reason '...' (it is recorded)")
+    if release and rollback:
+        raise ConfigError("--source and --rollback do not go together", fix="use one of them")
+    if rollback:
+        return run_rollback(
+            _settings(ctx), target=target, reason=(reason or "").strip(), echo=click.echo
+        )
+    if release:
+        return run_release(
+            _settings(ctx),
+            source=source,
+            target=target,
+            force_reason=reason.strip() if force and reason else None,
+            echo=click.echo,
         )
     return run_promote(
         _settings(ctx),
@@ -201,6 +232,25 @@ def promote(
         force_reason=reason.strip() if force and reason else None,
         echo=click.echo,
     )
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.pass_context
+@_exit_code_of
+def status(ctx: click.Context, output_format: str) -> int:
+    """Per env and app: the branch and commit each env syncs from and the image it runs,
+    compared with its upstream env."""
+    from gitops.commands.release import run_status
+
+    return run_status(_settings(ctx), output_format=output_format, echo=click.echo)
 
 
 @cli.command()

@@ -15,16 +15,9 @@ from typing import Any
 from gitops.errors import ConfigError, ExitCode, GitopsError
 from gitops.k8s.image_ref import parse_image, pinning_problem
 from gitops.render.envs import EnvironmentSource, load_environments
+from gitops.render.git import author, head_commit, uncommitted
 from gitops.render.images_file import ImagesChange, apply_images
-from gitops.render.promotion import (
-    append_records,
-    author,
-    head_commit,
-    now,
-    read_records,
-    running_images,
-    uncommitted,
-)
+from gitops.render.promotion import append_records, now, read_records, running_images
 from gitops.settings import RENDERED_DIR, Settings
 
 Echo = Callable[[str], None]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,7 +24,6 @@ from gitops.k8s.manifests import load
 from gitops.k8s.pods import containers
 
 RECORD_PATH = ".gitops/promotions.jsonl"
-GIT_TIMEOUT_S = 30
 
 
 @dataclass(frozen=True)
@@ -103,35 +101,3 @@ def append_records(root: Path, records: Iterable[Mapping[str, Any]]) -> None:
 
 def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _git(root: Path, *args: str) -> str | None:
-    """Output of ``git args`` in ``root``; None outside a repository or without git."""
-    try:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=GIT_TIMEOUT_S,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
-
-
-def head_commit(root: Path) -> str | None:
-    return _git(root, "rev-parse", "HEAD")
-
-
-def author(root: Path) -> str:
-    name = _git(root, "config", "user.name") or os.environ.get("USER") or "unknown"
-    email = _git(root, "config", "user.email")
-    return f"{name} <{email}>" if email else name
-
-
-def uncommitted(root: Path, paths: Iterable[str]) -> list[str]:
-    """Which of ``paths`` have changes git has not committed (empty outside a repository)."""
-    out = _git(root, "diff", "HEAD", "--name-only", "--", *paths)
-    return sorted({line for line in (out or "").splitlines() if line.strip()})

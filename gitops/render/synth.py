@@ -156,7 +156,15 @@ def make_plan(settings: Settings, selection: Selection, *, check_only: bool = Fa
                 if p.startswith(prefix)
             }
         )
-        targets.append(EnvTarget(name, source.environment.cluster, tuple(all_apps), tuple(kinds)))
+        targets.append(
+            EnvTarget(
+                name,
+                source.environment.cluster,
+                tuple(all_apps),
+                tuple(kinds),
+                revision=source.environment.revision,
+            )
+        )
     bootstrap = [
         BuiltObject(
             body=body,
