@@ -123,7 +123,7 @@ def test_promote_copies_exact_digests_records_and_is_idempotent(repo: Path) -> N
     head = _git(repo, "rev-parse", "HEAD").strip()
     assert all(r["sourceCommit"] == head for r in records)
     assert records[1]["previous"].startswith("ghcr.io/acme/my-app:1.8.3@sha256:93545a37")
-    assert records[1]["gates"] == {"check_clean": True, "forced": False, "rendered_current": True}
+    assert records[1]["gates"] == {"check_clean": True, "forced": False}
     assert gitops(repo, "check").code == 0
 
     _git(repo, "add", "-A")
@@ -162,7 +162,8 @@ def test_a_failing_gate_refuses_unless_forced_with_a_reason(repo: Path) -> None:
     before = _state(repo)
     refused = gitops(repo, "promote", "--to", "prod", "--app", "my-app")
     assert refused.code == 1
-    assert "rendered/staging is not current" in refused.err
+    assert "gitops check of rendered/staging for my-app fails" in refused.err
+    assert "rendered/staging/my-app/deployment.my-app.yaml" in refused.out  # the drift finding
     assert _state(repo) == before
 
     unreasoned = gitops(repo, "promote", "--to", "prod", "--app", "my-app", "--force")
@@ -174,7 +175,7 @@ def test_a_failing_gate_refuses_unless_forced_with_a_reason(repo: Path) -> None:
     assert forced.code == 0, forced.err
     record = json.loads((repo / ".gitops/promotions.jsonl").read_text())
     assert record["gates"]["forced"] is True and record["reason"] == "hotfix CVE-1"
-    assert record["gates"]["rendered_current"] is False
+    assert record["gates"]["check_clean"] is False
 
 
 def test_dry_run_writes_nothing(repo: Path) -> None:
