@@ -292,6 +292,57 @@ def check(
     )
 
 
+@cli.command()
+@click.option("--base", metavar="REV", help="Base revision. Default: the merge-base of HEAD "
+              "with the default branch ([tool.gitops] revision, tried as origin/<it> first).")
+@click.option("--head", metavar="REV", help="Head revision. Default: the working tree.")
+@click.option(
+    "--env", "envs", multiple=True, metavar="ENV", help="Only this environment (repeatable)."
+)
+@click.option("--app", "apps", multiple=True, metavar="APP", help="Only this app (repeatable).")
+@click.option("--format", "output_format", type=click.Choice(("text", "markdown", "json")),
+              default="text", show_default=True,
+              help="markdown: PR comment parts; json: versioned, stable.")
+@click.option("--max-comment-chars", type=click.IntRange(min=1), default=65_536,
+              show_default=True, help="Largest markdown part (GitHub's comment limit).")
+@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write markdown parts to DIR/part-NNN.md instead of stdout.")
+@click.option("--exit-code", is_flag=True, help="Exit 1 when there are changes (like git diff).")
+@click.pass_context
+@_exit_code_of
+def diff(
+    ctx: click.Context,
+    base: str | None,
+    head: str | None,
+    envs: tuple[str, ...],
+    apps: tuple[str, ...],
+    output_format: str,
+    max_comment_chars: int,
+    output_dir: Path | None,
+    exit_code: bool,
+) -> int:
+    """What a change does to rendered/: objects added, removed, renamed or changed, per
+    environment and app, field by field, with risk tags. Secret values are never printed.
+
+    Reads revisions with git (nothing is checked out). Exit 0 (1 with --exit-code when there
+    are changes); 2 for an unknown revision, a shallow clone lacking the base, or no rendered/.
+    """
+    from gitops.commands.diff import run_diff
+
+    return run_diff(
+        _settings(ctx),
+        base=base,
+        head=head,
+        envs=envs,
+        apps=apps,
+        output_format=output_format,
+        max_comment_chars=max_comment_chars,
+        output_dir=output_dir,
+        exit_code=exit_code,
+        echo=lambda text: click.echo(text, nl=False),
+    )
+
+
 def main() -> None:
     cli(prog_name="gitops")
     sys.exit(0)  # pragma: no cover - click exits on its own
