@@ -8,7 +8,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,6 +19,9 @@ from gitops.report import REPORTERS
 from gitops.rules.docs import FORMATS as RULES_FORMATS
 from gitops.settings import Settings, find_root, load_settings
 from gitops.validate.config import ENGINES
+
+if TYPE_CHECKING:
+    from gitops.commands.review_findings import ReviewOptions
 
 DEBUG_ENV = "GITOPS_DEBUG"
 
@@ -96,6 +99,54 @@ _ignore_missing_schemas_option = click.option(
 )
 
 
+def _review_options(run: Callable[..., Any]) -> Callable[..., Any]:
+    """--new-since, --baseline, --update-baseline, --prune-baseline (lint and check)."""
+    for option in reversed(
+        (
+            click.option(
+                "--new-since",
+                metavar="REV",
+                help="Report only findings new since REV (e.g. the PR base); the rest are "
+                "counted as suppressed and do not fail the run.",
+            ),
+            click.option(
+                "--baseline",
+                type=click.Path(dir_okay=False, path_type=Path),
+                metavar="FILE",
+                help="Findings recorded in FILE are suppressed; stale entries are reported.",
+            ),
+            click.option(
+                "--update-baseline",
+                is_flag=True,
+                help="Add today's findings to the --baseline file (keeps reasons).",
+            ),
+            click.option(
+                "--prune-baseline",
+                is_flag=True,
+                help="Remove stale entries from the --baseline file.",
+            ),
+        )
+    ):
+        run = option(run)
+    return run
+
+
+def _review(
+    new_since: str | None, baseline: Path | None, update_baseline: bool, prune_baseline: bool
+) -> ReviewOptions | None:
+    from gitops.commands.review_findings import ReviewOptions
+
+    if (update_baseline or prune_baseline) and baseline is None:
+        raise click.UsageError("--update-baseline and --prune-baseline need --baseline FILE")
+    if not (new_since or baseline):
+        return None
+    return ReviewOptions(new_since, baseline, update_baseline, prune_baseline)
+
+
+def _warn(text: str) -> None:
+    click.echo(text, err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--root",
@@ -161,6 +212,7 @@ def synth(
 )
 @click.option("--enable", multiple=True, metavar="RULE", help="Also run this rule or family.")
 @click.option("--disable", multiple=True, metavar="RULE", help="Do not run this rule or family.")
+@_review_options
 @click.pass_context
 @_exit_code_of
 def lint(
@@ -173,6 +225,10 @@ def lint(
     context: tuple[str, ...],
     enable: tuple[str, ...],
     disable: tuple[str, ...],
+    new_since: str | None,
+    baseline: Path | None,
+    update_baseline: bool,
+    prune_baseline: bool,
 ) -> int:
     """Lint Kubernetes YAML/JSON: PATHS are files, directories (recursive) or - for stdin.
 
@@ -194,6 +250,8 @@ def lint(
         disable=disable,
         color=color,
         echo=lambda text: click.echo(text, nl=False),
+        review=_review(new_since, baseline, update_baseline, prune_baseline),
+        warn=_warn,
     )
 
 
@@ -258,6 +316,7 @@ def validate(
 @_kubernetes_version_option
 @_engine_option
 @_ignore_missing_schemas_option
+@_review_options
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.pass_context
 @_exit_code_of
@@ -269,6 +328,10 @@ def check(
     kubernetes_version: str | None,
     engine: str | None,
     ignore_missing_schemas: bool,
+    new_since: str | None,
+    baseline: Path | None,
+    update_baseline: bool,
+    prune_baseline: bool,
     paths: tuple[str, ...],
 ) -> int:
     """What CI and pre-commit run: rendered/ is current, schema-valid and lint-clean.
@@ -289,6 +352,8 @@ def check(
         ignore_missing_schemas=ignore_missing_schemas,
         color=_color(),
         echo=lambda text: click.echo(text, nl=False),
+        review=_review(new_since, baseline, update_baseline, prune_baseline),
+        warn=_warn,
     )
 
 
