@@ -176,14 +176,13 @@ def _split(title: str, summary: str, units: Sequence[tuple[str, str]], max_chars
     seen: set[str] = set()
     for app, unit in units:
         opener = _app_open(app, continued=app in seen and app != open_app)
-        extra = 0 if app == open_app else len(opener) + len(_CLOSE)
+        extra = (0 if app == open_app else len(opener)) + len(_CLOSE)
         if size + extra + len(unit) > budget and size > 0 and any(parts[-1]):
             if open_app is not None:
                 parts[-1].append(_CLOSE)
             parts.append([])
             size, open_app = 0, None
             opener = _app_open(app, continued=app in seen)
-            extra = len(opener) + len(_CLOSE)
         if app != open_app:
             if open_app is not None:
                 parts[-1].append(_CLOSE)
@@ -270,10 +269,10 @@ def _truncated(unit: str, room: int) -> str:
         kept.append(line)
         size += len(line) + 1
     dropped = len(lines) - len(kept)
-    return (
-        "\n".join(kept)
-        + f"\n{close}\n\n_(truncated: {dropped} more lines; run `gitops diff` locally)_\n"
-    )
+    fences = sum(1 for line in kept if line.startswith(close) and line.strip("`") in ("", "diff"))
+    end = f"\n{close}\n" if fences % 2 else "\n"
+    note = f"\n_(truncated: {dropped} more lines; run `gitops diff` locally)_\n"
+    return "\n".join(kept) + end + note
 
 
 def _longest_backticks(text_: str) -> int:
