@@ -23,9 +23,12 @@ _COMMIT = re.compile(r"`[0-9a-f]{12}\.\.")
 def change(app_module: str) -> str:
     """The example change: a new config key and a lower autoscaling target."""
     changed = app_module.replace(
-        '"REDIS_PORT": "6379",\n', '"REDIS_PORT": "6379",\n                    "LOG_LEVEL": "info",\n'
+        '"REDIS_PORT": "6379",\n',
+        '"REDIS_PORT": "6379",\n                    "LOG_LEVEL": "info",\n',
     ).replace("cpu_utilization=70", "cpu_utilization=60")
-    assert changed.count("LOG_LEVEL") == 1 and "cpu_utilization=60" in changed, "apps/my_app.py moved on: update change()"
+    assert changed.count("LOG_LEVEL") == 1 and "cpu_utilization=60" in changed, (
+        "apps/my_app.py moved on: update change()"
+    )
     return changed
 
 

@@ -95,7 +95,9 @@ def test_added_and_deleted_apps(repo: tuple[Path, str]) -> None:
     assert "- dev, prod, staging: removed apps/Deployment shop/web  [deletion]" in run.out
     rows = diff_json(root, "--base", base)["summary"]["rows"]
     assert {(r["env"], r["app"], r["added"], r["removed"]) for r in rows} == {
-        (env, app, int(app == "cart"), int(app == "shop")) for env in ENVS for app in ("cart", "shop")
+        (env, app, int(app == "cart"), int(app == "shop"))
+        for env in ENVS
+        for app in ("cart", "shop")
     }
 
 
@@ -120,7 +122,11 @@ def test_renamed_object_is_a_rename(repo: tuple[Path, str]) -> None:
         },
     )
     (change,) = diff_json(root, "--base", base)["changes"]
-    assert (change["change"], change["renamedFrom"], change["name"]) == ("renamed", "cfg", "settings")
+    assert (change["change"], change["renamedFrom"], change["name"]) == (
+        "renamed",
+        "cfg",
+        "settings",
+    )
     assert "renamed ConfigMap shop/cfg -> settings" in gitops(root, "diff", "--base", base).out
 
 
@@ -164,7 +170,11 @@ def test_named_list_item_change_names_the_item(repo: tuple[Path, str]) -> None:
     commit(root, "debug", {"rendered/dev/shop/deployment.web.yaml": text})
     (change,) = diff_json(root, "--base", base)["changes"]
     assert change["fields"] == [
-        {"path": "spec.template.spec.containers[web].env[LOG_LEVEL].value", "old": "info", "new": "debug"}
+        {
+            "path": "spec.template.spec.containers[web].env[LOG_LEVEL].value",
+            "old": "info",
+            "new": "debug",
+        }
     ]
     assert gitops(root, "diff", "--base", base, "--exit-code").code == ExitCode.FINDINGS
 
@@ -172,7 +182,9 @@ def test_named_list_item_change_names_the_item(repo: tuple[Path, str]) -> None:
 def test_secret_values_never_appear_in_any_format(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     old_value, new_value, added_value = "hunter2-OLD-s3cret", "hunter2-NEW-s3cret", "tok-ADDED-9z"
-    base = init(root, {"rendered/dev/shop/secret.db.yaml": secret("db", password=old_value, user="app")})
+    base = init(
+        root, {"rendered/dev/shop/secret.db.yaml": secret("db", password=old_value, user="app")}
+    )
     commit(
         root,
         "rotate",
@@ -181,7 +193,10 @@ def test_secret_values_never_appear_in_any_format(tmp_path: Path) -> None:
             "rendered/prod/shop/secret.new.yaml": secret("new", password=new_value),
         },
     )
-    outputs = [gitops(root, "diff", "--base", base, "--format", f).out for f in ("text", "json", "markdown")]
+    outputs = [
+        gitops(root, "diff", "--base", base, "--format", f).out
+        for f in ("text", "json", "markdown")
+    ]
     out_dir = tmp_path / "parts"
     gitops(root, "diff", "--base", base, "--format", "markdown", "--output-dir", str(out_dir))
     outputs += [p.read_text() for p in out_dir.iterdir()]
@@ -193,7 +208,9 @@ def test_secret_values_never_appear_in_any_format(tmp_path: Path) -> None:
     assert set(paths) == {"stringData.password", "stringData.token", "stringData.user"}
     assert "old" not in paths["stringData.token"] and "new" not in paths["stringData.user"]
     old, new = paths["stringData.password"]["old"], paths["stringData.password"]["new"]
-    assert old.startswith("<redacted sha256:") and new.startswith("<redacted sha256:") and old != new
+    assert (
+        old.startswith("<redacted sha256:") and new.startswith("<redacted sha256:") and old != new
+    )
     assert changed["risk"] == ["secret"] and added["change"] == "added"
 
 
@@ -215,7 +232,10 @@ def test_default_base_is_the_merge_base_with_main_and_head_the_worktree(
     commit(root, "feature", app_files(replicas=4))
     write(root, {"rendered/dev/shop/configmap.cfg.yaml": configmap("cfg", data="LEVEL: debug")})
     document = diff_json(root)
-    assert document["base"]["commit"] == base and document["head"] == {"rev": "worktree", "commit": None}
+    assert document["base"]["commit"] == base and document["head"] == {
+        "rev": "worktree",
+        "commit": None,
+    }
     assert {c["kind"] for c in document["changes"]} == {"Deployment", "ConfigMap"}
 
 
@@ -223,10 +243,14 @@ def test_unknown_revision_is_one_line_exit_2(repo: tuple[Path, str]) -> None:
     root, _ = repo
     run = gitops_process(root, "diff", "--base", "no-such-branch")
     assert run.code == ExitCode.USAGE
-    assert run.err.strip().count("\n") == 0 and "unknown --base revision 'no-such-branch'" in run.err
+    assert (
+        run.err.strip().count("\n") == 0 and "unknown --base revision 'no-such-branch'" in run.err
+    )
 
 
-def test_shallow_clone_lacking_the_base_says_to_fetch(repo: tuple[Path, str], tmp_path: Path) -> None:
+def test_shallow_clone_lacking_the_base_says_to_fetch(
+    repo: tuple[Path, str], tmp_path: Path
+) -> None:
     root, base = repo
     commit(root, "second", app_files(replicas=3))
     clone = tmp_path / "clone"
@@ -247,11 +271,39 @@ def test_no_rendered_dir_is_exit_2(tmp_path: Path) -> None:
 def test_markdown_splits_at_object_boundaries_within_the_limit(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     names = [f"cm-{i:03d}" for i in range(120)]
-    base = init(root, {f"rendered/{env}/app-{i % 4}/configmap.{n}.yaml": configmap(n, data=f"V: '{n}'") for env in ("dev", "prod") for i, n in enumerate(names)})
-    commit(root, "change", {f"rendered/{env}/app-{i % 4}/configmap.{n}.yaml": configmap(n, data=f"V: '{n}-{env}-new'") for env in ("dev", "prod") for i, n in enumerate(names)})
+    base = init(
+        root,
+        {
+            f"rendered/{env}/app-{i % 4}/configmap.{n}.yaml": configmap(n, data=f"V: '{n}'")
+            for env in ("dev", "prod")
+            for i, n in enumerate(names)
+        },
+    )
+    commit(
+        root,
+        "change",
+        {
+            f"rendered/{env}/app-{i % 4}/configmap.{n}.yaml": configmap(
+                n, data=f"V: '{n}-{env}-new'"
+            )
+            for env in ("dev", "prod")
+            for i, n in enumerate(names)
+        },
+    )
     limit = 6000
     out_dir = tmp_path / "parts"
-    run = gitops(root, "diff", "--base", base, "--format", "markdown", "--max-comment-chars", str(limit), "--output-dir", str(out_dir))
+    run = gitops(
+        root,
+        "diff",
+        "--base",
+        base,
+        "--format",
+        "markdown",
+        "--max-comment-chars",
+        str(limit),
+        "--output-dir",
+        str(out_dir),
+    )
     assert run.code == 0, run.err
     parts = [p.read_text() for p in sorted(out_dir.iterdir())]
     total = len(parts)
@@ -265,5 +317,7 @@ def test_markdown_splits_at_object_boundaries_within_the_limit(tmp_path: Path) -
         blocks += part.count("changed `ConfigMap`")
     assert blocks == 240  # every object change once, none cut in half
     assert "| dev | app-0 | 0 | 0 | 30 |" in parts[0]
-    again = gitops(root, "diff", "--base", base, "--format", "markdown", "--max-comment-chars", str(limit))
+    again = gitops(
+        root, "diff", "--base", base, "--format", "markdown", "--max-comment-chars", str(limit)
+    )
     assert again.out == "\n".join(parts)

@@ -69,7 +69,10 @@ def test_same_named_object_in_another_app_is_new(repo: tuple[Path, str]) -> None
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: r
         for r in sarif_results(root, "lint", "--new-since", base)
     }
-    cart, shop = states["rendered/dev/cart/deployment.web.yaml"], states["rendered/dev/shop/deployment.web.yaml"]
+    cart, shop = (
+        states["rendered/dev/cart/deployment.web.yaml"],
+        states["rendered/dev/shop/deployment.web.yaml"],
+    )
     assert (cart["baselineState"], shop["baselineState"]) == ("new", "unchanged")
     assert cart["partialFingerprints"] != shop["partialFingerprints"]
 
@@ -98,7 +101,9 @@ def test_check_new_since(repo: tuple[Path, str]) -> None:
     assert run.code == ExitCode.FINDINGS
     errors = [line for line in run.out.splitlines() if line.startswith("::error ")]
     # The schema error and the mutable tag of the new object; the old object's are counted.
-    assert len(errors) == 2 and all("file=rendered/dev/cart/deployment.api.yaml" in e for e in errors)
+    assert len(errors) == 2 and all(
+        "file=rendered/dev/cart/deployment.api.yaml" in e for e in errors
+    )
     assert "2 suppressed" in run.out
 
 
@@ -134,7 +139,9 @@ def test_baseline_update_new_stale_and_prune(repo: tuple[Path, str]) -> None:
     # A new violation elsewhere fails; the baselined one stays quiet.
     commit(root, "more", {"rendered/dev/cart/deployment.api.yaml": latest("api", "cart")})
     run = gitops(root, "lint", "--baseline", str(baseline))
-    assert run.code == ExitCode.FINDINGS and "cart" in run.out and "rendered/dev/shop" not in run.out
+    assert (
+        run.code == ExitCode.FINDINGS and "cart" in run.out and "rendered/dev/shop" not in run.out
+    )
     # Fix the baselined one: its entry is stale, reported, and pruned on request.
     commit(root, "fix", {"rendered/dev/shop/deployment.web.yaml": deployment()})
     stale = gitops(root, "lint", "--baseline", str(baseline), "--disable", "IM001")
