@@ -321,3 +321,31 @@ def test_markdown_splits_at_object_boundaries_within_the_limit(tmp_path: Path) -
         root, "diff", "--base", base, "--format", "markdown", "--max-comment-chars", str(limit)
     )
     assert again.out == "\n".join(parts)
+
+
+def test_output_is_byte_identical_across_hash_seeds(repo: tuple[Path, str]) -> None:
+    root, base = repo
+    commit(root, "replicas", app_files(replicas=3, image="ghcr.io/acme/web:2.0.0"))
+    outputs = {
+        gitops_process(
+            root, "diff", "--base", base, "--format", fmt, env={"PYTHONHASHSEED": seed}
+        ).out
+        for seed in ("1", "2")
+        for fmt in ("markdown",)
+    }
+    assert len(outputs) == 1
+
+
+def test_head_revision_ignores_the_working_tree(repo: tuple[Path, str]) -> None:
+    root, base = repo
+    head = commit(root, "replicas", app_files(replicas=3))
+    write(root, {"rendered/dev/shop/configmap.cfg.yaml": configmap("cfg", data="LEVEL: x")})
+    document = diff_json(root, "--base", base, "--head", head)
+    assert document["head"]["commit"] == head
+    assert {c["kind"] for c in document["changes"]} == {"Deployment"}
+
+
+def test_too_small_comment_limit_is_a_usage_error(repo: tuple[Path, str]) -> None:
+    root, base = repo
+    run = gitops(root, "diff", "--base", base, "--format", "markdown", "--max-comment-chars", "100")
+    assert run.code == ExitCode.USAGE and "too small" in run.err
