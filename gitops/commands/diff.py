@@ -68,39 +68,59 @@ def compare(
     apps: Sequence[str] = (),
 ) -> tuple[Result, Meta]:
     root = settings.root
-    head_rev = git.resolve(root, head, what="--head revision") if head else None
-    if base:
-        base_rev = git.resolve(root, base, what="--base revision")
+    head_rev: git.Revision | None
+    if base and head:
+        base_rev, head_rev = git.resolve_all(
+            root, [(base, "--base revision"), (head, "--head revision")]
+        )
     else:
-        base_rev = git.merge_base(root, settings.revision, head_rev.commit if head_rev else "HEAD")
+        head_rev = git.resolve(root, head, what="--head revision") if head else None
+        base_rev = (
+            git.resolve(root, base, what="--base revision")
+            if base
+            else git.merge_base(root, settings.revision, head_rev.commit if head_rev else "HEAD")
+        )
     paths = [RENDERED, INDEX]
-    base_listing = git.tree(root, base_rev.commit, paths)
+    base_files: dict[str, bytes]
+    head_files: dict[str, bytes]
     if head_rev is None:
         if not settings.rendered_dir.is_dir():
             raise ConfigError(
                 f"no {RENDERED}/ under {root}: nothing to diff",
                 fix="run gitops synth first (or pass --root)",
             )
+        base_listing = git.tree(root, base_rev.commit, paths)
         base_blobs = git.blobs(root, base_listing.values())
         base_files = {p: base_blobs[b] for p, b in base_listing.items()}
         head_files = _worktree(root)
         same = {p for p, data in head_files.items() if base_files.get(p) == data}
-        head_paths = list(head_files)
+        all_paths = [*base_listing, *head_files]
     else:
-        head_listing = git.tree(root, head_rev.commit, paths)
-        if not any(is_rendered_file(p) for p in head_listing):
+        # Only what differs, from one git diff-tree; the full listing only to check filters.
+        changed = git.changed_files(root, base_rev.commit, head_rev.commit, paths)
+        if not changed and not git.tree(root, head_rev.commit, [RENDERED]):
             raise ConfigError(f"no {RENDERED}/ at {head_rev.spec}: nothing to diff")
-        same = {p for p, b in head_listing.items() if base_listing.get(p) == b}
-        head_paths = list(head_listing)
-        wanted = [b for p, b in base_listing.items() if p not in same or p == INDEX]
-        wanted += [b for p, b in head_listing.items() if p not in same or p == INDEX]
+        wanted = [b for pair in changed.values() for b in pair if not _absent(b)]
+        index_blobs: dict[str, str] = {}
+        if INDEX not in changed:
+            # Unchanged index: the same on both sides, read once.
+            index_blobs = git.tree(root, head_rev.commit, [INDEX])
+            wanted += index_blobs.values()
         contents = git.blobs(root, wanted)
-        base_files = {p: contents[b] for p, b in base_listing.items() if b in contents}
-        head_files = {p: contents[b] for p, b in head_listing.items() if b in contents}
+        base_files = {p: contents[o] for p, (o, _) in changed.items() if not _absent(o)}
+        head_files = {p: contents[n] for p, (_, n) in changed.items() if not _absent(n)}
+        for p, b in index_blobs.items():
+            base_files[p] = head_files[p] = contents[b]
+        same: set[str] = set()
+        all_paths = (
+            [*git.tree(root, base_rev.commit, paths), *git.tree(root, head_rev.commit, paths)]
+            if envs or apps
+            else []
+        )
     base_index = index_files(base_files.get(INDEX), base_rev.spec)
     head_where = head_rev.spec if head_rev else "the working tree"
     head_index = index_files(head_files.get(INDEX), head_where)
-    _check_filters(envs, apps, [*base_listing, *head_paths], base_index, head_index)
+    _check_filters(envs, apps, all_paths, base_index, head_index)
     base_objects = objects(
         _changed(base_files, same, envs, apps, base_index), base_index, base_rev.spec
     )
@@ -115,6 +135,11 @@ def compare(
         head_commit=head_rev.commit if head_rev else None,
     )
     return result, meta
+
+
+def _absent(blob: str) -> bool:
+    """diff-tree's all-zero id of a side where the file does not exist."""
+    return not blob.strip("0")
 
 
 def _worktree(root: Path) -> dict[str, bytes]:

@@ -86,6 +86,39 @@ def resolve(root: Path, spec: str, *, what: str = "revision") -> Revision:
     return Revision(spec, commit)
 
 
+def resolve_all(root: Path, specs: Sequence[tuple[str, str]]) -> list[Revision]:
+    """``resolve`` for several (spec, what) pairs in one git process when they all exist."""
+    if all(not spec.startswith("-") for spec, _ in specs):
+        try:
+            out = git(root, "rev-parse", "--end-of-options", *(f"{s}^{{commit}}" for s, _ in specs))
+            commits = out.decode().split()
+        except GitError:
+            commits = []
+        if len(commits) == len(specs):
+            return [
+                Revision(spec, commit) for (spec, _), commit in zip(specs, commits, strict=True)
+            ]
+    return [resolve(root, spec, what=what) for spec, what in specs]
+
+
+def changed_files(
+    root: Path, old: str, new: str, paths: Sequence[str]
+) -> dict[str, tuple[str, str]]:
+    """Path -> (old blob, new blob) of files that differ between two commits under ``paths``
+    (an absent side is all zeros); renames are not followed: objects are matched later."""
+    out = git(root, "diff-tree", "-r", "-z", "--no-renames", old, new, "--", *paths)
+    fields = out.split(b"\0")
+    found: dict[str, tuple[str, str]] = {}
+    for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+        if not meta.startswith(b":"):
+            continue
+        _, new_mode, old_blob, new_blob, _status = meta[1:].decode().split(" ")
+        if new_mode == "120000":
+            continue
+        found[path.decode("utf-8", "surrogateescape")] = (old_blob, new_blob)
+    return found
+
+
 def merge_base(root: Path, branch: str, head: str = "HEAD") -> Revision:
     """The merge-base of ``head`` with the default ``branch`` (tried as ``origin/<branch>``
     first, as CI checkouts have only the remote branch)."""
