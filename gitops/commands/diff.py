@@ -111,7 +111,7 @@ def compare(
         head_files = {p: contents[n] for p, (_, n) in changed.items() if not _absent(n)}
         for p, b in index_blobs.items():
             base_files[p] = head_files[p] = contents[b]
-        same: set[str] = set()
+        same = set[str]()
         all_paths = (
             [*git.tree(root, base_rev.commit, paths), *git.tree(root, head_rev.commit, paths)]
             if envs or apps
