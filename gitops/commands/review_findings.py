@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -60,7 +60,7 @@ class Reviewer:
         reasons: list[str] = []
         base: dict[Identity, Finding] = {}
         if self.options.new_since:
-            rev, base_found, base_ids = self._at_revision(self.options.new_since)
+            rev, base_found, base_ids = self._at_revision(self.options.new_since, loaded)
             known += base_ids
             base = dict(zip(base_ids, base_found, strict=True))
             reasons.append(f"already at {rev.spec} ({rev.short})")
@@ -88,7 +88,9 @@ class Reviewer:
         ]
         return marked
 
-    def _at_revision(self, spec: str) -> tuple[git.Revision, list[Finding], list[Identity]]:
+    def _at_revision(
+        self, spec: str, head: LoadResult
+    ) -> tuple[git.Revision, list[Finding], list[Identity]]:
         root = self.settings.root
         rev = git.resolve(root, spec, what="--new-since revision")
         files = git.read_files(root, rev.commit, [RENDERED, INDEX])
@@ -100,8 +102,12 @@ class Reviewer:
             manifests: list[Manifest] = []
             problems: list[LoadProblem] = []
             rendered = sorted(p for p in files if is_rendered_file(p))
+            reusable = self._unchanged(head, files)
             for path in rendered:
-                load_text(files[path], str(base_root / path), manifests, problems)
+                if path in reusable:
+                    manifests += [m.at(str(base_root / path)) for m in reusable[path]]
+                else:
+                    load_text(files[path], str(base_root / path), manifests, problems)
             if not rendered:
                 return rev, [], []
             loaded = LoadResult(manifests=manifests, problems=problems, files=len(rendered))
@@ -109,6 +115,30 @@ class Reviewer:
             found = list(self.base_findings(base_settings, loaded))
             found = [f for f in found if not f.suppressed]
             return rev, found, identities_of(base_settings, found, loaded)
+
+    def _unchanged(
+        self, head: LoadResult, base_files: Mapping[str, bytes]
+    ) -> dict[str, list[Manifest]]:
+        """Head objects by file, for the files whose bytes are the same at the base: their
+        parse is reused instead of parsing them again."""
+        root = os.path.abspath(self.settings.root)
+        broken = {p.path for p in head.problems}
+        by_path: dict[str, list[Manifest]] = {}
+        for m in head.manifests:
+            by_path.setdefault(m.path, []).append(m)
+        reusable: dict[str, list[Manifest]] = {}
+        for path, found in by_path.items():
+            rel = Path(os.path.relpath(os.path.abspath(path), root)).as_posix()
+            base = base_files.get(rel)
+            if base is None or path in broken:
+                continue
+            try:
+                same = Path(path).read_bytes() == base
+            except OSError:
+                continue
+            if same:
+                reusable[rel] = found
+        return reusable
 
     def _baseline(
         self, findings: Sequence[Finding], identities: Sequence[Identity]
