@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -93,52 +93,37 @@ class Reviewer:
     ) -> tuple[git.Revision, list[Finding], list[Identity]]:
         root = self.settings.root
         rev = git.resolve(root, spec, what="--new-since revision")
-        files = git.read_files(root, rev.commit, [RENDERED, INDEX])
+        listing = git.tree(root, rev.commit, [RENDERED, INDEX])
+        rendered = sorted(p for p in listing if is_rendered_file(p))
+        if not rendered:
+            return rev, [], []
+        # Files equal in the working tree and at REV keep the head's parse; only the others
+        # are read from git and parsed.
+        changed = git.changed_in_worktree(root, rev.commit, [RENDERED])
+        head_objects = _by_rel_path(self.settings.root, head)
+        broken = {_rel(self.settings.root, p.path) for p in head.problems}
+        reused = {
+            p for p in rendered if p not in changed and p in head_objects and p not in broken
+        }
+        contents = git.blobs(root, [b for p, b in listing.items() if p not in reused])
         with tempfile.TemporaryDirectory(prefix="gitops-base-") as tmp:
             base_root = Path(tmp)
-            if INDEX in files:
+            if INDEX in listing:
                 (base_root / INDEX).parent.mkdir(parents=True)
-                (base_root / INDEX).write_bytes(files[INDEX])
+                (base_root / INDEX).write_bytes(contents[listing[INDEX]])
             manifests: list[Manifest] = []
             problems: list[LoadProblem] = []
-            rendered = sorted(p for p in files if is_rendered_file(p))
-            reusable = self._unchanged(head, files)
             for path in rendered:
-                if path in reusable:
-                    manifests += [m.at(str(base_root / path)) for m in reusable[path]]
+                where = f"{base_root}/{path}"
+                if path in reused:
+                    manifests += [m.at(where) for m in head_objects[path]]
                 else:
-                    load_text(files[path], str(base_root / path), manifests, problems)
-            if not rendered:
-                return rev, [], []
+                    load_text(contents[listing[path]], where, manifests, problems)
             loaded = LoadResult(manifests=manifests, problems=problems, files=len(rendered))
             base_settings = replace(self.settings, root=base_root)
             found = list(self.base_findings(base_settings, loaded))
             found = [f for f in found if not f.suppressed]
             return rev, found, identities_of(base_settings, found, loaded)
-
-    def _unchanged(
-        self, head: LoadResult, base_files: Mapping[str, bytes]
-    ) -> dict[str, list[Manifest]]:
-        """Head objects by file, for the files whose bytes are the same at the base: their
-        parse is reused instead of parsing them again."""
-        root = os.path.abspath(self.settings.root)
-        broken = {p.path for p in head.problems}
-        by_path: dict[str, list[Manifest]] = {}
-        for m in head.manifests:
-            by_path.setdefault(m.path, []).append(m)
-        reusable: dict[str, list[Manifest]] = {}
-        for path, found in by_path.items():
-            rel = Path(os.path.relpath(os.path.abspath(path), root)).as_posix()
-            base = base_files.get(rel)
-            if base is None or path in broken:
-                continue
-            try:
-                same = Path(path).read_bytes() == base
-            except OSError:
-                continue
-            if same:
-                reusable[rel] = found
-        return reusable
 
     def _baseline(
         self, findings: Sequence[Finding], identities: Sequence[Identity]
@@ -188,12 +173,25 @@ def identities_of(
 ) -> list[Identity]:
     index = read_index(settings.index_path, INDEX_PATH)
     files = index.files if index else {}
-    root = os.path.abspath(settings.root)
+    wanted = {f.path for f in findings}
     groups: dict[tuple[str, str, str], str] = {}
-    rel_of: dict[str, str] = {}
-    for m in loaded.manifests:
-        rel = rel_of.get(m.path)
-        if rel is None:
-            rel = rel_of[m.path] = Path(os.path.relpath(os.path.abspath(m.path), root)).as_posix()
-        groups.setdefault((rel, m.kind, m.name), m.group)
+    for rel, found in _by_rel_path(settings.root, loaded).items():
+        if rel in wanted:
+            for m in found:
+                groups.setdefault((rel, m.kind, m.name), m.group)
     return [identity(f, files.get(f.path), groups) for f in findings]
+
+
+def _by_rel_path(root: Path, loaded: LoadResult) -> dict[str, list[Manifest]]:
+    """Loaded objects by repo-relative file path."""
+    by_path: dict[str, list[Manifest]] = {}
+    for m in loaded.manifests:
+        by_path.setdefault(m.path, []).append(m)
+    return {_rel(root, path): found for path, found in by_path.items()}
+
+
+def _rel(root: Path, path: str) -> str:
+    prefix = str(root).rstrip("/") + "/"
+    if path.startswith(prefix):
+        return path[len(prefix) :]
+    return Path(os.path.relpath(os.path.abspath(path), os.path.abspath(root))).as_posix()

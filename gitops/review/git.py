@@ -119,6 +119,13 @@ def changed_files(
     return found
 
 
+def changed_in_worktree(root: Path, commit: str, paths: Sequence[str]) -> set[str]:
+    """Tracked files under ``paths`` whose working-tree content differs from ``commit``
+    (git's index and stat data make this one cheap process)."""
+    out = git(root, "diff", "--no-renames", "--name-only", "-z", commit, "--", *paths)
+    return {p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p}
+
+
 def merge_base(root: Path, branch: str, head: str = "HEAD") -> Revision:
     """The merge-base of ``head`` with the default ``branch`` (tried as ``origin/<branch>``
     first, as CI checkouts have only the remote branch)."""

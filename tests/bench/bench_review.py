@@ -92,6 +92,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--work", type=Path, default=Path("/tmp/gitops-bench-review"))
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", choices=("diff", "lint"), help="Run only these cases.")
     args = parser.parse_args()
     repo, c = build(args.work)
     objects = sum(1 for _ in (repo / "rendered").rglob("*.yaml"))
@@ -108,9 +109,11 @@ def main() -> None:
         ("diff, every app, markdown", ("diff", "--base", c["base"], "--format", "markdown")),
         ("diff, one app (rev..rev) [<= 0.5 s]", ("diff", "--base", c["base"], "--head", c["one"])),
     ]
-    for label, argv in cases:
+    for label, argv in cases if args.only != "lint" else ():
         low, mid, cpu = timed(repo, args.runs, *argv)
         print(f"  {label:45} {low:6.2f} s / {mid:6.2f} s / {cpu:6.2f} s")
+    if args.only == "diff":
+        return
     runs = max(3, args.runs // 2)
     lows = {}
     for label, argv in (
