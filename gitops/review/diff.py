@@ -204,8 +204,7 @@ def _hashed(salt: str, value: Any) -> str:
 
 def diff(base: Iterable[Obj], head: Iterable[Obj]) -> Result:
     """Every object added, removed, renamed or changed from ``base`` to ``head``."""
-    old = {o.key: o for o in base}
-    new = {o.key: o for o in head}
+    old, new = _keyed(base), _keyed(head)
     changes: list[Change] = []
     removed = [old[k] for k in sorted(old.keys() - new.keys())]
     added = [new[k] for k in sorted(new.keys() - old.keys())]
@@ -223,6 +222,18 @@ def diff(base: Iterable[Obj], head: Iterable[Obj]) -> Result:
     changes += [_change(o, ADDED, (), body=o.body) for o in added if id(o) not in came]
     changes.sort(key=lambda c: (c.env, c.app, *_object_order(c)))
     return Result(tuple(changes))
+
+
+def _keyed(found: Iterable[Obj]) -> dict[tuple[str, ...], Obj]:
+    """Objects by identity; a second object of one identity (which the linter reports) is
+    kept apart by its file, never dropped."""
+    keyed: dict[tuple[str, ...], Obj] = {}
+    for o in found:
+        key: tuple[str, ...] = o.key
+        if key in keyed:
+            key = (*key, o.path)
+        keyed[key] = o
+    return keyed
 
 
 def _change(

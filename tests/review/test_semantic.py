@@ -116,3 +116,12 @@ def test_json_keys_are_stable() -> None:
         "renamedFrom",
         "risk",
     ]
+
+
+def test_two_objects_of_one_identity_are_both_kept() -> None:
+    first = obj("a", {"data": {"k": "1"}})
+    second = Obj("dev", "app", "", "ConfigMap", "ns", "a", "rendered/dev/app/copy.yaml", first.body)
+    assert [c.path for c in diff([], [first, second]).changes] == [
+        "rendered/dev/app/a.yaml",
+        "rendered/dev/app/copy.yaml",
+    ]
