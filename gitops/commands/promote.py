@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from gitops.errors import ConfigError, ExitCode, GitopsError
+from gitops.git import author, head_commit, uncommitted
 from gitops.k8s.image_ref import parse_image, pinning_problem
 from gitops.render.envs import EnvironmentSource, load_environments
-from gitops.render.git import author, head_commit, uncommitted
 from gitops.render.images_file import ImagesChange, apply_images
 from gitops.render.promotion import append_records, now, read_records, running_images
 from gitops.settings import RENDERED_DIR, Settings

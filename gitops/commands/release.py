@@ -18,9 +18,9 @@ from typing import Any
 
 import yaml
 
+from gitops import git
 from gitops.commands.promote import GateError
 from gitops.errors import ConfigError, ExitCode
-from gitops.render import git
 from gitops.render.envs import EnvironmentSource, load_environments
 from gitops.render.promotion import append_records, now, read_records
 from gitops.settings import Settings, load_settings
@@ -88,13 +88,13 @@ def run_release(
             fix=f"pass --from <env>, or set upstream=... in {envs[target].path}",
         )
     src_ref = revision_of(settings, envs[src_name])
-    commit = git.resolve(settings.root, src_ref)
+    commit = git.commit_of(settings.root, src_ref)
     if commit is None:
         raise ConfigError(
             f"{src_name!r} syncs from {src_ref!r}, which names no commit here",
             fix=f"fetch it: git fetch origin {src_ref}:{src_ref}",
         )
-    old = git.resolve(settings.root, branch)
+    old = git.commit_of(settings.root, branch)
     if old == commit:
         echo(f"nothing to release: {branch} already points at {commit[:12]} ({src_name} runs it)")
         return ExitCode.OK
@@ -133,7 +133,7 @@ def run_release(
 def run_rollback(settings: Settings, *, target: str, reason: str, echo: Echo) -> int:
     envs = load_environments(settings)
     branch = _target(settings, envs, target)
-    current = git.resolve(settings.root, branch)
+    current = git.commit_of(settings.root, branch)
     moves = [
         r
         for r in read_records(settings.root)
@@ -191,7 +191,7 @@ def _move_and_record(
         append_records(settings.root, [record])
     except BaseException:
         if old is None:
-            git.git(settings.root, "update-ref", "-d", f"refs/heads/{branch}", new)
+            git.delete_branch(settings.root, branch, new)
         else:
             git.move_branch(settings.root, branch, old, new, f"gitops {kind} {target}: undo")
         raise
@@ -203,10 +203,12 @@ def run_status(settings: Settings, *, output_format: str, echo: Echo) -> int:
     rows: list[dict[str, Any]] = []
     for name, source in envs.items():
         ref = revision_of(settings, source)
-        commit = git.resolve(settings.root, ref)
+        commit = git.commit_of(settings.root, ref)
         upstream = source.environment.upstream
         up_commit = (
-            git.resolve(settings.root, revision_of(settings, envs[upstream])) if upstream else None
+            git.commit_of(settings.root, revision_of(settings, envs[upstream]))
+            if upstream
+            else None
         )
         behind = (
             git.commits_between(settings.root, commit, up_commit)
@@ -254,6 +256,6 @@ def run_status(settings: Settings, *, output_format: str, echo: Echo) -> int:
 
 def _images_at(settings: Settings, commit: str, env: EnvironmentSource) -> dict[str, str]:
     """The images file of ``env`` as it is at ``commit`` (the images that env runs)."""
-    text = git.show(settings.root, commit, env.environment.images_file)
+    text = git.show_file(settings.root, commit, env.environment.images_file)
     data = yaml.safe_load(text) if text else None
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
