@@ -65,15 +65,27 @@ def _check_reference(image: str, env: EnvironmentSource, app: str) -> None:
         )
 
 
-def _report(change: ImagesChange, echo: Echo) -> None:
+def _report(settings: Settings, change: ImagesChange, echo: Echo) -> None:
+    """What changed: the images, then the rendered change as ``gitops diff`` shows it (against
+    HEAD; outside a git repository, the files that changed)."""
     for app, (old, new) in sorted(change.changes.items()):
         echo(f"{change.images_file}: {app}: {old or '(none)'} -> {new}")
+    if head_commit(settings.root) is not None:
+        from gitops.commands.diff import run_diff
+
+        run_diff(
+            settings,
+            base="HEAD",
+            head=None,
+            envs=(change.env,),
+            apps=tuple(change.changes),
+            echo=echo,
+        )
+        return
     drift = change.drift
     for label, paths in (("changed", drift.changed), ("added", drift.missing)):
         for path in paths:
             echo(f"  {label:<8} {path}")
-            for line in drift.diffs.get(path, []):
-                echo(f"      {line}")
     for path in drift.extra:
         echo(f"  removed  {path}")
 
@@ -87,7 +99,7 @@ def run_set_image(settings: Settings, *, app: str, image: str, env: str, echo: E
     if not change.changes:
         echo(f"{source.environment.images_file}: {app} already runs {image}; nothing changed")
         return ExitCode.OK
-    _report(change, echo)
+    _report(settings, change, echo)
     return ExitCode.OK
 
 
@@ -175,7 +187,7 @@ def run_promote(
         )
 
     change = apply_images(settings, dst, moving, then=record)
-    _report(change, echo)
+    _report(settings, change, echo)
     echo(f"recorded {len(change.changes)} promotion(s) in .gitops/promotions.jsonl")
     return ExitCode.OK
 
