@@ -28,7 +28,9 @@ def _run(argv: list[str], cwd: Path) -> float:
     done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+        raise SystemExit(
+            f"{' '.join(argv)} failed ({done.returncode}):\n{done.stdout}{done.stderr}"
+        )
     return elapsed
 
 
@@ -47,7 +49,9 @@ def main() -> None:
             _run([*GIT, "commit", "-qm", "seed"], repo)
             digest = "sha256:" + f"{index:x}".rjust(64, "e")
             image = f"ghcr.io/acme/app-042:2.0.{index}@{digest}"
-            set_image.append(_run([*gitops, "set-image", "app-042", image, "--env", "staging"], repo))
+            set_image.append(
+                _run([*gitops, "set-image", "app-042", image, "--env", "staging"], repo)
+            )
             _run([*GIT, "commit", "-qam", "staging"], repo)
             promote.append(_run([*gitops, "promote", "--to", "prod", "--app", "app-042"], repo))
     for label, times in (("set-image, 1 app", set_image), ("promote, 1 app [<= 2 s]", promote)):

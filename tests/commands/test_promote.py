@@ -67,7 +67,10 @@ def test_set_image_keeps_comments_and_order_and_renders_only_that_app(repo: Path
         "envs/staging.images.yaml",
         "rendered/staging/my-app/deployment.my-app.yaml",
     ]
-    assert b"image: ghcr.io/acme/my-app:1.8.5\n" in after["rendered/staging/my-app/deployment.my-app.yaml"]
+    assert (
+        b"image: ghcr.io/acme/my-app:1.8.5\n"
+        in after["rendered/staging/my-app/deployment.my-app.yaml"]
+    )
     assert "my-app: ghcr.io/acme/my-app:1.8.4 -> ghcr.io/acme/my-app:1.8.5" in run.out
     assert gitops(repo, "synth", "--check").code == 0
 
@@ -83,7 +86,10 @@ def test_set_image_keeps_comments_and_order_and_renders_only_that_app(repo: Path
         (("my-app", "ghcr.io/acme/my-app", "--env", "dev"), "has no tag or digest"),
         (("my-app", "ghcr.io/acme/my-app:1.9.0", "--env", "prod"), "require_digests=True"),
         (("nope", "ghcr.io/acme/my-app:1.9.0", "--env", "dev"), "unknown app 'nope'"),
-        (("my-app", "ghcr.io/acme/my-app:1.9.0", "--env", "qa"), "--env 'qa' is not an environment"),
+        (
+            ("my-app", "ghcr.io/acme/my-app:1.9.0", "--env", "qa"),
+            "--env 'qa' is not an environment",
+        ),
         (("my-app", "ghcr.io/Acme/my-app:1.9.0", "--env", "dev"), "not a valid image repository"),
     ],
 )
@@ -134,7 +140,10 @@ def test_promote_copies_exact_digests_records_and_is_idempotent(repo: Path) -> N
     assert _state(repo) == before
 
     history = gitops(repo, "history", "--env", "prod", "--format", "json")
-    assert [p["app"] for p in json.loads(history.out)["promotions"]] == ["ml-inference-api", "my-app"]
+    assert [p["app"] for p in json.loads(history.out)["promotions"]] == [
+        "ml-inference-api",
+        "my-app",
+    ]
     text = gitops(repo, "history", "--app", "my-app")
     assert "my-app  staging -> prod" in text.out and f"1.8.4@{DIGEST_A}" in text.out
 
@@ -144,7 +153,9 @@ def test_promote_refuses_an_undigested_image_for_prod(repo: Path) -> None:
     run = gitops(repo, "promote", "--from", "staging", "--to", "prod", "--app", "my-app")
     assert run.code == 2
     assert "without a digest" in run.err
-    assert "gitops set-image my-app ghcr.io/acme/my-app:1.8.4@sha256:<digest> --env staging" in run.err
+    assert (
+        "gitops set-image my-app ghcr.io/acme/my-app:1.8.4@sha256:<digest> --env staging" in run.err
+    )
     assert _state(repo) == before
 
 
@@ -228,7 +239,10 @@ def test_require_digests_makes_an_undigested_image_a_synth_error_and_im002_an_er
     before = _state(repo)
     run = gitops(repo, "synth")
     assert run.code == 2
-    assert f"envs/prod.images.yaml:{line}: image 'ghcr.io/acme/my-app:1.8.3' for 'my-app' has no digest" in run.err
+    assert (
+        f"envs/prod.images.yaml:{line}: image 'ghcr.io/acme/my-app:1.8.3' for 'my-app' has no digest"
+        in run.err
+    )
     assert _state(repo) == before
 
     # staging runs my-app:1.8.4 without a digest too; only prod requires one.

@@ -69,7 +69,7 @@ def test_unknown_app_or_env_is_a_usage_error(config_repo: Path) -> None:
     run = gitops(config_repo, "synth", "--app", "my-ap")
     assert run.code == ExitCode.USAGE
     assert "error: unknown app 'my-ap'" in run.err
-    assert "fix: use one of: ml-inference-api, my-app" in run.err
+    assert "fix: use one of: ml-inference-api, ml-training-pipeline, my-app," in run.err
     run = gitops(config_repo, "synth", "--env", "qa")
     assert run.code == ExitCode.USAGE
     assert "fix: use one of: dev, prod, staging" in run.err
