@@ -46,11 +46,18 @@ def _state(root: Path) -> dict[str, bytes]:
     return files
 
 
+def _other_apps(images: Path) -> str:
+    """The lines of apps other than the two these tests promote (kept as they are)."""
+    seed = ("ml-inference-api:", "my-app:", "#")
+    return "".join(f"{x}\n" for x in images.read_text().splitlines() if not x.startswith(seed))
+
+
 def test_set_image_keeps_comments_and_order_and_renders_only_that_app(repo: Path) -> None:
     images = repo / "envs" / "staging.images.yaml"
+    others = _other_apps(images)
     images.write_text(
         "# staging images\nml-inference-api: ghcr.io/acme/ml-inference-api:2.3.1  # pinned by bot\n"
-        "my-app: ghcr.io/acme/my-app:1.8.4\n"
+        "my-app: ghcr.io/acme/my-app:1.8.4\n" + others
     )
     _git(repo, "commit", "-qam", "comment")
     before = _state(repo)
@@ -58,7 +65,7 @@ def test_set_image_keeps_comments_and_order_and_renders_only_that_app(repo: Path
     assert run.code == 0, run.err
     assert images.read_text() == (
         "# staging images\nml-inference-api: ghcr.io/acme/ml-inference-api:2.3.1  # pinned by bot\n"
-        "my-app: ghcr.io/acme/my-app:1.8.5\n"
+        "my-app: ghcr.io/acme/my-app:1.8.5\n" + others
     )
     after = _state(repo)
     changed = sorted(p for p in after if after[p] != before.get(p))
@@ -105,6 +112,13 @@ def test_set_image_refuses_bad_input_and_writes_nothing(
 
 
 def _pin_staging(repo: Path, digest: str = DIGEST_A) -> None:
+    # The other apps run in staging what prod runs: nothing of theirs to promote.
+    staging, prod = repo / "envs" / "staging.images.yaml", repo / "envs" / "prod.images.yaml"
+    prod_lines = {x.split(":")[0]: x for x in _other_apps(prod).splitlines()}
+    staging.write_text(
+        "".join(f"{prod_lines.get(x.split(':')[0], x)}\n" for x in staging.read_text().splitlines())
+    )
+    assert gitops(repo, "synth").code == 0
     for app, ref in (("my-app", "my-app:1.8.4"), ("ml-inference-api", "ml-inference-api:2.3.1")):
         run = gitops(repo, "set-image", app, f"ghcr.io/acme/{ref}@{digest}", "--env", "staging")
         assert run.code == 0, run.err
