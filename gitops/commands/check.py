@@ -72,7 +72,7 @@ def run_check(
             settings,
             registry=REGISTRY,
             known=CATALOG,
-            flags=flags_layer(REGISTRY, preset=preset, fail_on=fail_on),
+            flags=flags_layer(CATALOG, preset=preset, fail_on=fail_on),
             context=[str(settings.rendered_dir)] if apps is not None else (),
             loaded=loaded,
             extra=findings,

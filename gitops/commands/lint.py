@@ -31,7 +31,7 @@ def run_lint(
     echo: Callable[[str], None],
     stdin: IO[bytes] | None = None,
 ) -> ExitCode:
-    flags = flags_layer(REGISTRY, preset=preset, fail_on=fail_on, enable=enable, disable=disable)
+    flags = flags_layer(CATALOG, preset=preset, fail_on=fail_on, enable=enable, disable=disable)
     with cyclic_gc_paused():
         run = lint(
             paths,
