@@ -135,6 +135,8 @@ _format_option = click.option(
     show_default=True,
     help="Report format.",
 )
+
+
 def _fail_on(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option("--fail-on", type=click.Choice(FAIL_ON), help=help_text)
 
