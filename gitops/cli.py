@@ -372,6 +372,41 @@ def check(
     )
 
 
+@cli.command()
+@click.argument(
+    "directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option(
+    "--envs",
+    metavar="ENV,ENV",
+    help="Environments to create, comma-separated. Default: dev,staging,prod (with --force, "
+    "the repo's own envs/). The one named prod (else the last) gets CODEOWNERS and fails on "
+    "warnings.",
+)
+@click.option(
+    "--repo-url",
+    metavar="URL",
+    help="Git URL Argo CD syncs the new repo from ([tool.gitops] repo_url). Default: a "
+    "placeholder to replace.",
+)
+@click.option("--dry-run", is_flag=True, help="List the files it would write; write nothing.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write into a non-empty DIRECTORY: add the missing files, keep every existing one.",
+)
+@_exit_code_of
+def init(directory: Path, envs: str, repo_url: str | None, dry_run: bool, force: bool) -> int:
+    """Start a config repo in DIRECTORY (default: here) that uses gitops as a package: apps/
+    with a sample app, envs/, pyproject.toml pinning gitops, pre-commit hooks, a GitHub
+    workflow, CODEOWNERS; then render rendered/."""
+    from gitops.commands.init import run_init
+
+    return run_init(
+        directory, envs=envs, repo_url=repo_url, dry_run=dry_run, force=force, echo=click.echo
+    )
+
+
 def main() -> None:
     cli(prog_name="gitops")
     sys.exit(0)  # pragma: no cover - click exits on its own
