@@ -146,10 +146,12 @@ def as_argocd_object(body: dict[str, Any], where: str) -> dict[str, Any] | None:
     None for a hook Argo CD would not run."""
     _drop_label(body, ARGO_OWNED_LABEL)
     metadata = body.get("metadata")
-    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    if not isinstance(metadata, dict):
+        return body
+    annotations = metadata.get("annotations")
     if not isinstance(annotations, dict) or HOOK not in annotations:
         return body
-    kind, name = body.get("kind"), (metadata or {}).get("name")
+    kind, name = body.get("kind"), metadata.get("name")
     hooks = [h.strip() for h in str(annotations.pop(HOOK)).split(",") if h.strip()]
     weight = annotations.pop(HOOK_WEIGHT, None)
     policies = [

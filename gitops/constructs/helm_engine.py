@@ -48,7 +48,7 @@ class HelmRequest:
     kube_version: str
     """``1.31``: what ``.Capabilities.KubeVersion`` answers."""
     api_versions: Sequence[str]
-    """What ``.Capabilities.APIVersions.Has`` finds (``policy/v1``, ``policy/v1/PodDisruptionBudget``)."""
+    """What ``.Capabilities.APIVersions.Has`` finds (``policy/v1``, ``policy/v1/Eviction``)."""
     timeout_seconds: float
     where: str
     """The construct, for messages."""

@@ -9,7 +9,6 @@ import json
 from functools import cache
 from pathlib import Path
 
-
 _EVERY_GROUP = frozenset({"DeleteOptions", "WatchEvent"})
 """Meta kinds the schemas list under every group version; they say nothing about serving."""
 
