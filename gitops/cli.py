@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import sys
 import traceback
@@ -183,6 +184,21 @@ def cli(ctx: click.Context, root: Path | None) -> None:
     3 internal error; 130 interrupted.
     """
     ctx.obj = root
+    _show_warnings()
+
+
+class _StderrHandler(logging.Handler):
+    """Warnings of the render stages (e.g. a dropped Helm hook) on stderr, as they happen."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(self.format(record), err=True)
+
+
+def _show_warnings() -> None:
+    logger = logging.getLogger("gitops")
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        logger.addHandler(_StderrHandler(logging.WARNING))
+        logger.propagate = False
 
 
 @cli.command()

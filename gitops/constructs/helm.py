@@ -80,6 +80,9 @@ class HelmChartProps:
     Default: none."""
     timeout_seconds: float = 60.0
     """Longest a render may take. Default: ``60``."""
+    engine: str | None = None
+    """``binary`` (``helm template``) or ``sdk`` (helm-python-sdk). Default: ``binary`` when
+    ``helm`` is on PATH, else ``sdk``."""
 
 
 class HelmChart(GitopsConstruct):
@@ -111,7 +114,7 @@ class HelmChart(GitopsConstruct):
             where=where,
         )
         self.objects: list[dict[str, Any]] = []
-        for document in render_chart(request):
+        for document in render_chart(request, props.engine):
             body = as_argocd_object(document.body, f"{where} ({document.source})")
             if body is not None:
                 self.objects.append(self.emit(body))
