@@ -302,3 +302,55 @@ def test_a_failing_template_is_one_error_naming_the_construct(tmp_path: Path) ->
     assert first.startswith("error: HelmChart dev/web/chart: rendering vendor/charts/web failed: ")
     assert "broken.yaml" in first
     assert fix == "  fix: correct the chart or its values"
+
+
+HELM_TEMPLATE_OUTPUT = """\
+---
+# Source: web/crds/widget.yaml
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+---
+# Source: web/charts/cache/templates/configmap.yaml
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web-cache
+data:
+  size: "medium"
+---
+# Source: web/templates/empty.yaml
+---
+# Source: web/templates/deployment.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web-web
+"""
+
+
+def test_helm_template_argv_and_output_are_read_as_helm_writes_them() -> None:
+    from gitops.constructs.helm_engine import HelmRequest, _parse_stream, helm_argv
+
+    request = HelmRequest(
+        chart_dir=Path("vendor/charts/web"),
+        release="web",
+        namespace="web",
+        values={},
+        kube_version="1.31",
+        api_versions=("policy/v1", "policy/v1/PodDisruptionBudget"),
+        timeout_seconds=60,
+        where="HelmChart prod/web/chart",
+    )
+    assert helm_argv(request, "/tmp/values.json") == [
+        "helm", "template", "web", "vendor/charts/web", "--namespace", "web", "--include-crds",
+        "--kube-version", "1.31.0", "--values", "/tmp/values.json",
+        "--api-versions", "policy/v1", "--api-versions", "policy/v1/PodDisruptionBudget",
+    ]  # fmt: skip
+    documents = _parse_stream(HELM_TEMPLATE_OUTPUT, request)
+    assert [(d.source, d.body["kind"]) for d in documents] == [
+        ("web/crds/widget.yaml", "CustomResourceDefinition"),
+        ("web/charts/cache/templates/configmap.yaml", "ConfigMap"),
+        ("web/templates/deployment.yaml", "Deployment"),
+    ]
