@@ -9,6 +9,7 @@ re-running it on an initialised repo changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -148,7 +149,8 @@ def run_init(
         )
     from gitops.render.synth import Selection, synth
 
-    summary = synth(load_settings(target.resolve()), Selection())
+    with contextlib.chdir(target):  # apps' relative paths (charts, Include) are from the root
+        summary = synth(load_settings(target.resolve()), Selection())
     echo(
         f"wrote {len(written)} file(s) in {target}"
         + (f", kept {len(kept)} existing" if kept else "")
