@@ -44,7 +44,9 @@ def _exit_code_of(run: Callable[..., int]) -> Callable[..., None]:
             click.echo("interrupted", err=True)
             code = ExitCode.INTERRUPTED
         except Exception as exc:
-            message = f"internal error: {type(exc).__name__}: {exc}"
+            # One line: an error from cdk8s's Node.js side carries a JavaScript stack trace.
+            first = next(iter(str(exc).strip().splitlines()), "")
+            message = f"internal error: {type(exc).__name__}: {first}"
             click.echo(
                 f"{message}\n"
                 f"  this is a bug in gitops {__version__}; please report it with the command "
