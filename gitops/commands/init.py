@@ -149,8 +149,9 @@ def run_init(
         )
     from gitops.render.synth import Selection, synth
 
-    with contextlib.chdir(target):  # apps' relative paths (charts, Include) are from the root
-        summary = synth(load_settings(target.resolve()), Selection())
+    root = target.resolve()
+    with contextlib.chdir(root):  # apps' relative paths (charts, Include) are from the root
+        summary = synth(load_settings(root), Selection())
     echo(
         f"wrote {len(written)} file(s) in {target}"
         + (f", kept {len(kept)} existing" if kept else "")
