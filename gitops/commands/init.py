@@ -91,6 +91,7 @@ def scaffold(target: Path, envs: Sequence[str], repo_url: str | None) -> Scaffol
         ".gitattributes": render("gitattributes.j2"),
         ".pre-commit-config.yaml": render("pre-commit-config.yaml.j2"),
         ".github/workflows/gitops.yml": render("workflow.yml.j2"),
+        ".github/workflows/pr-review.yml": render("pr-review.yml.j2"),
         ".github/CODEOWNERS": render("CODEOWNERS.j2"),
         f"{APPS_DIR}/hello.py": render("hello.py.j2"),
     }

@@ -67,6 +67,7 @@ def test_init_writes_a_config_repo_that_depends_on_the_tool(initialised: Path) -
         ".gitattributes",
         ".pre-commit-config.yaml",
         ".github/workflows/gitops.yml",
+        ".github/workflows/pr-review.yml",
         ".github/CODEOWNERS",
         "apps/hello.py",
         ".gitops/render-index.json",
@@ -147,6 +148,12 @@ def test_bad_envs_are_a_usage_error(tmp_path: Path, envs: str) -> None:
     assert done.code == 2
     assert done.err.startswith("error: --envs")
     assert not (tmp_path / "x").exists()
+
+
+def test_the_scaffold_pr_review_workflow_is_this_repos(initialised: Path) -> None:
+    """One PR review flow (new findings, the diff comment): the scaffold ships this repo's."""
+    ours = (ROOT / ".github/workflows/pr-review.yml").read_text()
+    assert (initialised / ".github/workflows/pr-review.yml").read_text() == ours
 
 
 def test_the_scaffold_workflows_pass_actionlint(initialised: Path) -> None:
