@@ -26,6 +26,7 @@ from gitops.constructs.external_secrets import (
     SecretStoreProps,
     VaultProvider,
 )
+from gitops.constructs.helm import HelmChart, HelmChartProps
 from gitops.constructs.ingress import Ingress
 from gitops.constructs.network import KUBE_DNS, NetworkAccess, NetworkPolicyFor, Peer
 from gitops.constructs.pod import Metrics, Probe, Resources, SecretEnv
@@ -78,6 +79,8 @@ __all__ = [
     "ExternalSecretProps",
     "GitopsConstruct",
     "GpuNodes",
+    "HelmChart",
+    "HelmChartProps",
     "Ingress",
     "InitContainer",
     "Job",
