@@ -21,10 +21,12 @@ from gitops.constructs.network import KUBE_DNS, NetworkAccess, NetworkPolicyFor,
 from gitops.constructs.pod import Metrics, Probe, Resources, SecretEnv
 from gitops.constructs.rbac import Access, Rbac, ServiceAccountWithAccess
 from gitops.constructs.rollout import Canary, Pause, SetWeight
+from gitops.constructs.slo import SLO, CanaryAnalysis, LatencySLI, RatioSLI
 from gitops.constructs.workload import WebService, WebServiceProps, Worker, WorkerProps
 
 __all__ = [
     "KUBE_DNS",
+    "SLO",
     "Access",
     "AlertRules",
     "Alerts",
@@ -32,11 +34,13 @@ __all__ = [
     "Autoscaler",
     "Autoscaling",
     "Canary",
+    "CanaryAnalysis",
     "Disruption",
     "DisruptionBudget",
     "EnvironmentScope",
     "GitopsConstruct",
     "Ingress",
+    "LatencySLI",
     "Metrics",
     "NetworkAccess",
     "NetworkPolicyFor",
@@ -44,6 +48,7 @@ __all__ = [
     "Peer",
     "PodsMetric",
     "Probe",
+    "RatioSLI",
     "Rbac",
     "Resources",
     "ScalingPolicy",
