@@ -21,6 +21,7 @@ from gitops.settings import Settings, find_root, load_settings
 from gitops.validate.config import ENGINES
 
 DEBUG_ENV = "GITOPS_DEBUG"
+SLO_FORMATS = ("text", "markdown", "json", "openslo")
 
 
 def _exit_code_of(run: Callable[..., int]) -> Callable[..., None]:
@@ -288,6 +289,37 @@ def check(
         engine=engine,
         ignore_missing_schemas=ignore_missing_schemas,
         color=_color(),
+        echo=lambda text: click.echo(text, nl=False),
+    )
+
+
+@cli.command()
+@click.option(
+    "--env", "envs", multiple=True, metavar="ENV", help="Only this environment (repeatable)."
+)
+@click.option("--app", "apps", multiple=True, metavar="APP", help="Only this app (repeatable).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(SLO_FORMATS),
+    default="text",
+    show_default=True,
+    help="openslo: OpenSLO v1 documents other SLO tools read.",
+)
+@click.pass_context
+@_exit_code_of
+def slo(
+    ctx: click.Context, envs: tuple[str, ...], apps: tuple[str, ...], output_format: str
+) -> int:
+    """Error budgets: every SLO in rendered/ per env, its budget as time, each alert's burn
+    factor and how long the budget lasts at it, and the PromQL of the remaining budget."""
+    from gitops.commands.slo import run_slo
+
+    return run_slo(
+        _settings(ctx),
+        envs=envs,
+        apps=apps,
+        output_format=output_format,
         echo=lambda text: click.echo(text, nl=False),
     )
 
