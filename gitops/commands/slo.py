@@ -153,7 +153,8 @@ def text_report(views: Sequence[SloView]) -> str:
 
 def markdown_report(views: Sequence[SloView]) -> str:
     lines = [
-        "| Env | App | SLO | Objective | Period | Error budget | Alerts (burn factor: budget gone in) |",
+        "| Env | App | SLO | Objective | Period | Error budget "
+        "| Alerts (burn factor: budget gone in) |",
         "|---|---|---|---|---|---|---|",
     ]
     for view in views:

@@ -54,7 +54,7 @@ def conditions(limit: str, no_data: str) -> dict[str, str]:
 def canary_query(slo: SLO, target: WorkloadRef, window: str) -> str:
     scope = (
         ("namespace", "=", target.namespace),
-        (HASH_LABEL, "=", "{{args.%s}}" % HASH_ARG),
+        (HASH_LABEL, "=", f"{{{{args.{HASH_ARG}}}}}"),
     )
     errors, total = sli_queries(slo, scope, window)
     query = f"(\n{errors}\n)\n/\n(\n{total}\n)\n"

@@ -14,7 +14,7 @@ from typing import Any
 from gitops.constructs.app import WorkloadRef
 from gitops.constructs.meta import metadata
 from gitops.constructs.slo import SLO
-from gitops.constructs.slo_rules import _windows
+from gitops.constructs.slo_rules import alert_windows
 from gitops.k8s.burn_rate import promql_number
 from gitops.k8s.promql import quote
 
@@ -22,15 +22,21 @@ DASHBOARD_LABEL = "grafana_dashboard"
 """Label the Grafana sidecar (kube-prometheus-stack's default) watches ConfigMaps for."""
 
 
-def _panel(pid: int, title: str, kind: str, targets: list[tuple[str, str]], y: int, x: int,
-           w: int, unit: str) -> dict[str, Any]:  # fmt: skip
+def _panel(
+    pid: int, title: str, kind: str, targets: list[tuple[str, str]], place: tuple[int, int, int]
+) -> dict[str, Any]:
+    """A panel at ``place`` = (x, y, width), 8 rows high; targets are (expr, legend)."""
+    x, y, width = place
     return {
         "id": pid,
         "title": title,
         "type": kind,
         "datasource": {"type": "prometheus", "uid": "${datasource}"},
-        "gridPos": {"h": 8, "w": w, "x": x, "y": y},
-        "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
+        "gridPos": {"h": 8, "w": width, "x": x, "y": y},
+        "fieldConfig": {
+            "defaults": {"unit": "x" if kind == "timeseries" else "percentunit"},
+            "overrides": [],
+        },
         "targets": [
             {"expr": expr, "legendFormat": legend, "refId": chr(ord("A") + i)}
             for i, (expr, legend) in enumerate(targets)
@@ -45,37 +51,24 @@ def dashboard_json(target: WorkloadRef, slos: Sequence[SLO]) -> str:
         sel = f"{{namespace={quote(ns)}, slo={quote(slo.name)}}}"
         budget = promql_number(1 - slo.objective_ratio)
         y, base = row * 8, row * 10 + 1
-        panels.append(
-            _panel(
-                base,
-                f"{slo.name}: SLI over {slo.period} (objective {slo.objective}%)",
-                "stat",
-                [(f"1 - namespace_slo:sli_error:ratio_rate{slo.period}{sel}", "SLI")],
-                y,
-                0,
-                6,
-                "percentunit",
-            )  # fmt: skip
-        )
-        panels.append(
+        sli = f"1 - namespace_slo:sli_error:ratio_rate{slo.period}{sel}"
+        remaining = f"namespace_slo:error_budget_remaining:ratio{slo.period}{sel}"
+        burn = [
+            (f"namespace_slo:sli_error:ratio_rate{w}{sel} / {budget}", f"burn rate {w}")
+            for w in alert_windows(slo)
+        ]
+        title = f"{slo.name}: SLI over {slo.period} (objective {slo.objective}%)"
+        panels += [
+            _panel(base, title, "stat", [(sli, "SLI")], (0, y, 6)),
             _panel(
                 base + 1,
                 f"{slo.name}: error budget remaining",
                 "stat",
-                [(f"namespace_slo:error_budget_remaining:ratio{slo.period}{sel}", "remaining")],
-                y,
-                6,
-                6,
-                "percentunit",
-            )  # fmt: skip
-        )
-        burn = [
-            (f"namespace_slo:sli_error:ratio_rate{w}{sel} / {budget}", f"burn rate {w}")
-            for w in _windows(slo)
+                [(remaining, "remaining")],
+                (6, y, 6),
+            ),
+            _panel(base + 2, f"{slo.name}: burn rate", "timeseries", burn, (12, y, 12)),
         ]
-        panels.append(
-            _panel(base + 2, f"{slo.name}: burn rate", "timeseries", burn, y, 12, 12, "x")
-        )
     dashboard = {
         "uid": f"slo-{ns}-{target.name}"[:40],
         "title": f"SLOs: {ns}/{target.name}",

@@ -96,7 +96,8 @@ def alert_name(target: WorkloadRef, slo: SLO) -> str:
     return "".join(p.capitalize() for p in f"{target.name}-{slo.name}".split("-")) + "BudgetBurn"
 
 
-def _windows(slo: SLO) -> list[str]:
+def alert_windows(slo: SLO) -> list[str]:
+    """Every window an alert reads, and the 5m base of the period SLI, shortest first."""
     seconds = {parse_duration(BASE_WINDOW)}
     for window in slo.windows:
         seconds |= {window.long_seconds, window.short_seconds}
@@ -123,7 +124,7 @@ def slo_prometheus_rule(slo: SLO, ctx: RuleContext) -> dict[str, Any]:
     def record(name: str, expr: str, labels: Mapping[str, str] = slo_labels) -> None:
         recordings.append({"record": name, "expr": _checked(expr, name), "labels": dict(labels)})
 
-    for window in _windows(slo):
+    for window in alert_windows(slo):
         errors, total = sli_queries(slo, scope, window)
         record(f"namespace_slo:sli_errors:rate{window}", errors)
         record(f"namespace_slo:sli_total:rate{window}", total)
@@ -204,11 +205,12 @@ def _alert(slo: SLO, window: BurnWindow, ctx: RuleContext) -> dict[str, Any]:
     shown_factor = decimal_text(factor, places=4) if factor.denominator != 1 else str(factor)
     exhaustion = human_duration(exhaustion_seconds(window, period))
     spent = f"{decimal_text(window.budget_percent)}% of the {slo.period} budget in {window.long}"
+    above = decimal_text(threshold(window, period, slo.objective_ratio), places=6)
     annotations = {
         "summary": f"{ctx.target.name} SLO {slo.name} ({slo.objective}% over {slo.period}): "
         f"error budget burning {shown_factor}x over {window.long}",
         "description": (
-            f"The error ratio is above {decimal_text(threshold(window, period, slo.objective_ratio), places=6)} "
+            f"The error ratio is above {above} "
             f"over both {window.long} and {window.short}: a burn rate of {shown_factor}x, "
             f"which spends {spent} and the whole budget in {exhaustion}."
             + (f" {slo.description}" if slo.description else "")

@@ -47,7 +47,9 @@ CANARY_ENV = Environment(
 )
 
 
-def web(*slos: SLO, canary: Canary | None = None, env: Environment = CANARY_ENV) -> dict[tuple[str, str], dict[str, Any]]:
+def web(
+    *slos: SLO, canary: Canary | None = None, env: Environment = CANARY_ENV
+) -> dict[tuple[str, str], dict[str, Any]]:
     return build(
         lambda chart: WebService(
             chart,
@@ -98,7 +100,10 @@ def test_golden_30d_alerts() -> None:
 def test_golden_28d_alerts_are_exact() -> None:
     slo = SLO(name="availability", objective=99.9, period="28d", sli=AVAILABILITY.sli)
     rule = web(slo)[("PrometheusRule", "demo-slo-availability")]
-    got = [(a["labels"]["burn_rate"], re.findall(r"> (\S+(?: / \S+)?)", a["expr"])[0]) for a in alerts(rule)]
+    got = [
+        (a["labels"]["burn_rate"], re.findall(r"> (\S+(?: / \S+)?)", a["expr"])[0])
+        for a in alerts(rule)
+    ]
     assert got == [
         ("13.44", "0.01344"),
         ("5.6", "0.0056"),
@@ -112,8 +117,14 @@ def test_period_sli_is_a_ratio_of_sums() -> None:
     recorded = records(web(AVAILABILITY)[("PrometheusRule", "demo-slo-availability")])
     errors = recorded["namespace_slo:sli_errors:avg_rate30d"]
     total = recorded["namespace_slo:sli_total:avg_rate30d"]
-    assert errors == 'avg_over_time(namespace_slo:sli_errors:rate5m{namespace="demo", slo="availability"}[30d])'
-    assert total == 'avg_over_time(namespace_slo:sli_total:rate5m{namespace="demo", slo="availability"}[30d])'
+    assert (
+        errors
+        == 'avg_over_time(namespace_slo:sli_errors:rate5m{namespace="demo", slo="availability"}[30d])'
+    )
+    assert (
+        total
+        == 'avg_over_time(namespace_slo:sli_total:rate5m{namespace="demo", slo="availability"}[30d])'
+    )
     ratio = recorded["namespace_slo:sli_error:ratio_rate30d"]
     assert "sli_errors:avg_rate30d" in ratio and "sli_total:avg_rate30d" in ratio
     # never an average of ratios
@@ -147,7 +158,9 @@ def test_never_firing_alert_is_an_error_naming_slo_and_alert() -> None:
 
 
 def test_latency_threshold_must_be_a_declared_bucket() -> None:
-    with pytest.raises(ValueError, match=r"threshold .0.3. is not a bucket boundary .*\(buckets: 0.005"):
+    with pytest.raises(
+        ValueError, match=r"threshold .0.3. is not a bucket boundary .*\(buckets: 0.005"
+    ):
         LatencySLI(histogram="http_request_duration_seconds", threshold="0.3")
     LatencySLI(histogram="h", threshold="0.3", buckets=("0.1", "0.3", "1"))
     LatencySLI(histogram="h", threshold="0.3", native=True)
@@ -174,7 +187,9 @@ def test_selectors_are_parsed(sli: Any, message: str) -> None:
         sli()
 
 
-@pytest.mark.parametrize(("field", "value"), [("objective", 100), ("objective", 0), ("period", "30")])
+@pytest.mark.parametrize(
+    ("field", "value"), [("objective", 100), ("objective", 0), ("period", "30")]
+)
 def test_slo_values_are_validated(field: str, value: Any) -> None:
     with pytest.raises(ValueError):
         SLO(**{"name": "a", "objective": 99.9, "sli": AVAILABILITY.sli, field: value})
@@ -203,7 +218,9 @@ def test_canary_runs_background_analysis_from_first_set_weight() -> None:
 
 
 def test_no_data_is_inconclusive_by_default_and_failure_when_asked() -> None:
-    metric = web(AVAILABILITY, canary=CANARY)[("AnalysisTemplate", "demo-slo")]["spec"]["metrics"][0]
+    metric = web(AVAILABILITY, canary=CANARY)[("AnalysisTemplate", "demo-slo")]["spec"]["metrics"][
+        0
+    ]
     guard = "len(result) > 0 && !isNaN(result[0])"
     assert metric["successCondition"] == f"{guard} && result[0] <= 0.001"
     assert metric["failureCondition"] == f"{guard} && result[0] > 0.001"
@@ -239,7 +256,12 @@ def test_every_generated_expression_parses() -> None:
         sli=LatencySLI(histogram="http_request_duration_seconds", threshold="0.3", native=True),
         min_events=10,
     )
-    good = SLO(name="good", objective=99.95, period="28d", sli=RatioSLI(good='x_total{ok="1"}', total="x_total"))
+    good = SLO(
+        name="good",
+        objective=99.95,
+        period="28d",
+        sli=RatioSLI(good='x_total{ok="1"}', total="x_total"),
+    )
     objects.update(web(native, good, canary=CANARY))
     exprs = []
     for body in objects.values():
@@ -261,7 +283,10 @@ def test_fixed_alerts_keep_namespace_and_follow_the_slo() -> None:
     assert error["expr"].count("sum by (namespace) (") == 2
     assert error["expr"].rstrip().endswith("> 0.0144")
     assert by_name["DemoHighLatencyP99"]["expr"].rstrip().endswith("> 0.5")
-    assert all("namespace" in a["expr"].split("(")[0] or "by (namespace" in a["expr"] for a in by_name.values())
+    assert all(
+        "namespace" in a["expr"].split("(")[0] or "by (namespace" in a["expr"]
+        for a in by_name.values()
+    )
     without = web()[("PrometheusRule", "demo")]
     assert alerts(without)[0]["expr"].rstrip().endswith("> 0.05")
 
@@ -287,7 +312,9 @@ def test_monitors_replace_scrape_annotations() -> None:
     assert objects[("Service", "demo")]["metadata"]["labels"]["gitops.dev/scrape"] == "true"
     both = build(
         lambda chart: WebService(
-            chart, "web", WebServiceProps(image=IMAGE, metrics=Metrics(port=9090, annotations_too=True))
+            chart,
+            "web",
+            WebServiceProps(image=IMAGE, metrics=Metrics(port=9090, annotations_too=True)),
         ),
         CANARY_ENV,
     )
@@ -299,7 +326,9 @@ def test_monitors_replace_scrape_annotations() -> None:
 
     worker = build(
         lambda chart: Worker(
-            chart, "worker", WorkerProps(image=IMAGE, liveness=Probe.tcp(9100), metrics=Metrics(port=9100))
+            chart,
+            "worker",
+            WorkerProps(image=IMAGE, liveness=Probe.tcp(9100), metrics=Metrics(port=9100)),
         ),
         CANARY_ENV,
     )

@@ -32,7 +32,9 @@ PAGE_1H, PAGE_6H, TICKET_1D, TICKET_3D = DEFAULT_WINDOWS
         ("90d", ["43.2", "18", "9", "3"]),
     ],
 )
-def test_factors_are_budget_share_times_period_over_long_window(period: str, factors: list[str]) -> None:
+def test_factors_are_budget_share_times_period_over_long_window(
+    period: str, factors: list[str]
+) -> None:
     seconds = parse_duration(period)
     assert [promql_number(burn_factor(w, seconds)) for w in DEFAULT_WINDOWS] == factors
 
@@ -57,7 +59,10 @@ def test_thresholds_are_exact_for_99_9(period: str, thresholds: list[str]) -> No
     [(99, "7h12m"), (99.9, "43m12s"), (99.99, "4m19.2s"), (99.95, "21m36s"), (95, "1d12h")],
 )
 def test_budget_as_time_over_30d(objective: float, budget: str) -> None:
-    assert human_duration(budget_seconds(objective_fraction(objective), parse_duration("30d"))) == budget
+    assert (
+        human_duration(budget_seconds(objective_fraction(objective), parse_duration("30d")))
+        == budget
+    )
 
 
 def test_exhaustion_at_each_burn() -> None:
