@@ -53,6 +53,7 @@ class Selector:
         return frozenset(name for name, _, _ in self.matchers)
 
 
+@lru_cache(maxsize=1024)
 def parse_selector(text: str) -> Selector:
     """``text`` as a plain instant vector selector (``metric{label="v"}``), or ValueError with
     the parser's message or what else it is."""
