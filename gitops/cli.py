@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from gitops import __version__
+from gitops.commands.slo import FORMATS as SLO_FORMATS
 from gitops.errors import ExitCode, GitopsError
 from gitops.lint.config import FAIL_ON, PRESETS
 from gitops.report import REPORTERS
@@ -21,7 +22,6 @@ from gitops.settings import Settings, find_root, load_settings
 from gitops.validate.config import ENGINES
 
 DEBUG_ENV = "GITOPS_DEBUG"
-SLO_FORMATS = ("text", "markdown", "json", "openslo")
 
 
 def _exit_code_of(run: Callable[..., int]) -> Callable[..., None]:

@@ -19,6 +19,7 @@ import yaml
 
 from gitops.errors import ConfigError, ExitCode, SourceError
 from gitops.k8s.burn_rate import (
+    SLO_ANNOTATION,
     BurnWindow,
     budget_seconds,
     burn_factor,
@@ -34,7 +35,6 @@ from gitops.k8s.manifests import load
 from gitops.k8s.promql import quote
 from gitops.settings import RENDERED_DIR, Settings
 
-SLO_ANNOTATION = "gitops.dev/slo"
 FORMATS = ("text", "markdown", "json", "openslo")
 
 

@@ -23,6 +23,7 @@ from gitops.constructs.rbac import Access, Rbac, ServiceAccountWithAccess
 from gitops.constructs.rollout import Canary, Pause, SetWeight
 from gitops.constructs.slo import SLO, CanaryAnalysis, LatencySLI, RatioSLI
 from gitops.constructs.workload import WebService, WebServiceProps, Worker, WorkerProps
+from gitops.k8s.burn_rate import BurnWindow
 
 __all__ = [
     "KUBE_DNS",
@@ -33,6 +34,7 @@ __all__ = [
     "AppChart",
     "Autoscaler",
     "Autoscaling",
+    "BurnWindow",
     "Canary",
     "CanaryAnalysis",
     "Disruption",

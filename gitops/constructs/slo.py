@@ -191,18 +191,11 @@ class SLO:
         if self.min_events is not None and self.min_events < 1:
             raise ValueError(f"SLO {self.name!r} min_events must be >= 1 when set")
         for window in self.windows:
-            window.long_seconds, window.short_seconds  # noqa: B018 (validates both)
-            if window.short_seconds >= window.long_seconds:
-                raise ValueError(
-                    f"SLO {self.name!r} window {window.name}: the short window must be "
-                    "shorter than the long one"
-                )
             if window.long_seconds > period:
                 raise ValueError(
                     f"SLO {self.name!r} window {window.name} is longer than the period "
                     f"{self.period}"
                 )
-            parse_duration(window.for_)
             if never_fires(window, period, objective):
                 factor = decimal_text(burn_factor(window, period), places=4)
                 ratio = decimal_text(threshold(window, period, objective), places=4)

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from gitops.constructs.app import WorkloadRef
 from gitops.constructs.meta import metadata
 from gitops.constructs.slo import SLO, LatencySLI, RatioSLI
 from gitops.k8s.burn_rate import (
+    SLO_ANNOTATION,
     BurnWindow,
     burn_factor,
     decimal_text,
@@ -42,8 +43,6 @@ from gitops.k8s.burn_rate import (
 )
 from gitops.k8s.promql import parse_selector, quote
 
-SLO_ANNOTATION = "gitops.dev/slo"
-"""JSON record of the SLO on its PrometheusRule: what ``gitops slo`` reads from rendered/."""
 BASE_WINDOW = "5m"
 Matchers = tuple[tuple[str, str, str], ...]
 
@@ -58,8 +57,7 @@ def workload_matchers(target: WorkloadRef) -> Matchers:
 
 def _rate(selector: str, scope: Matchers, window: str, suffix: str = "") -> str:
     parsed = parse_selector(selector)
-    renamed = type(parsed)(metric=parsed.metric + suffix, matchers=parsed.matchers)
-    return f"rate({renamed.render(scope)}[{window}])"
+    return f"rate({replace(parsed, metric=parsed.metric + suffix).render(scope)}[{window}])"
 
 
 def sli_queries(slo: SLO, scope: Matchers, window: str) -> tuple[str, str]:

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+SLO_ANNOTATION = "gitops.dev/slo"
+"""Annotation holding an SLO's JSON record on its PrometheusRule: written by the SLO construct,
+read by ``gitops slo`` from rendered/."""
 _UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
 _DURATION = re.compile(r"^(?:\d+[wdhms])+$")
 _PART = re.compile(r"(\d+)([wdhms])")
@@ -97,13 +100,34 @@ def promql_number(value: Fraction) -> str:
 @dataclass(frozen=True)
 class BurnWindow:
     """One alert: ``budget_percent`` of the period's budget spent within ``long``, confirmed by
-    ``short`` (so the alert resets soon after the burn stops)."""
+    ``short`` (so the alert resets soon after the burn stops), held for ``for_``."""
 
     severity: str
+    """``severity`` label of the alert, e.g. ``"page"`` or ``"ticket"``."""
     budget_percent: Fraction
+    """Share of the period's budget, in percent (``2`` for 2%; ints and floats are taken
+    exactly, through their decimal text)."""
     long: str
+    """Long window, a duration such as ``"1h"``."""
     short: str
+    """Short window, shorter than ``long``, such as ``"5m"``."""
     for_: str
+    """The alert's ``for:`` duration."""
+
+    def __post_init__(self) -> None:
+        percent = Fraction(Decimal(str(self.budget_percent)))
+        if not 0 < percent <= 100:
+            raise ValueError(
+                f"burn window budget_percent {self.budget_percent} must be in (0, 100]"
+            )
+        object.__setattr__(self, "budget_percent", percent)
+        if not isinstance(self.severity, str) or not self.severity:
+            raise ValueError("burn window severity must be a non-empty string")
+        if parse_duration(self.short) >= parse_duration(self.long):
+            raise ValueError(
+                f"burn window {self.long}/{self.short}: the short window must be shorter"
+            )
+        parse_duration(self.for_)
 
     @property
     def long_seconds(self) -> int:

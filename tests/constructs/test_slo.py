@@ -333,3 +333,25 @@ def test_monitors_replace_scrape_annotations() -> None:
         CANARY_ENV,
     )
     assert worker[("PodMonitor", "demo")]["spec"]["podMetricsEndpoints"][0]["port"] == "metrics"
+
+
+def test_custom_windows_choose_the_alerts() -> None:
+    from gitops.constructs import BurnWindow
+
+    only_page = SLO(
+        name="availability",
+        objective=99.5,
+        period="7d",
+        sli=AVAILABILITY.sli,
+        windows=(BurnWindow("page", 2.5, "1h", "5m", "2m"),),
+    )
+    rule = web(only_page)[("PrometheusRule", "demo-slo-availability")]
+    (alert,) = alerts(rule)
+    # 2.5% x 168h / 1h = 4.2; x 0.5% = 0.021
+    assert alert["labels"]["burn_rate"] == "4.2"
+    assert alert["expr"].count("> 0.021\n") == 2
+    with pytest.raises(ValueError, match="short window must be shorter"):
+        BurnWindow("page", 2, "5m", "1h", "2m")
+    with pytest.raises(ValueError, match="longer than the period"):
+        SLO(name="a", objective=99.9, period="7d", sli=AVAILABILITY.sli,
+            windows=(BurnWindow("ticket", 10, "14d", "1d", "1h"),))  # fmt: skip

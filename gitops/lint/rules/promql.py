@@ -141,7 +141,7 @@ def incomplete_alert_rule(
         ]
         if missing:
             yield Violation(
-                message=f"{_label(entry)} has no {', no '.join(missing)}",
+                message=f"{_label(entry)} is missing {', '.join(missing)}",
                 path=(*path, "alert"),
             )
 
