@@ -2,8 +2,9 @@
 
 Recording rules, all labelled ``slo`` and aggregated ``by (namespace)``:
 
-- ``namespace_slo:sli_errors:rate<w>`` and ``namespace_slo:sli_total:rate<w>`` for every
-  alert window, and ``namespace_slo:sli_error:ratio_rate<w>`` (errors / total);
+- ``namespace_slo:sli_error:ratio_rate<w>`` (errors / total) for every alert window, and
+  ``namespace_slo:sli_errors:rate5m`` and ``namespace_slo:sli_total:rate5m`` (plus
+  ``namespace_slo:sli_total:rate<long>`` for the minimum-traffic guard);
 - the period SLI as a ratio of sums, not an average of ratios (which over-weights quiet
   hours): ``namespace_slo:sli_errors:avg_rate<period>`` and ``..._total:avg_rate<period>``
   average the 5m rates, and their quotient ``namespace_slo:sli_error:ratio_rate<period>``
@@ -119,15 +120,21 @@ def slo_prometheus_rule(slo: SLO, ctx: RuleContext) -> dict[str, Any]:
     def record(name: str, expr: str, labels: Mapping[str, str] = slo_labels) -> None:
         recordings.append({"record": name, "expr": expr, "labels": dict(labels)})
 
+    guarded = {w.long for w in slo.windows} if slo.min_events is not None else set()
     for window in alert_windows(slo):
         errors, total = sli_queries(slo, scope, window)
-        record(f"namespace_slo:sli_errors:rate{window}", errors)
-        record(f"namespace_slo:sli_total:rate{window}", total)
-        record(
-            f"namespace_slo:sli_error:ratio_rate{window}",
-            f"{_series(f'namespace_slo:sli_errors:rate{window}', ns, slo)}\n/\n"
-            f"{_series(f'namespace_slo:sli_total:rate{window}', ns, slo)}",
-        )
+        if window == BASE_WINDOW:  # the period SLI sums these
+            record(f"namespace_slo:sli_errors:rate{window}", errors)
+            record(f"namespace_slo:sli_total:rate{window}", total)
+            ratio = (
+                f"{_series(f'namespace_slo:sli_errors:rate{window}', ns, slo)}\n/\n"
+                f"{_series(f'namespace_slo:sli_total:rate{window}', ns, slo)}"
+            )
+        else:
+            ratio = f"(\n{errors}\n)\n/\n{total}"
+            if window in guarded:  # the minimum-traffic guard reads it
+                record(f"namespace_slo:sli_total:rate{window}", total)
+        record(f"namespace_slo:sli_error:ratio_rate{window}", ratio)
     period, budget = slo.period, 1 - slo.objective_ratio
     period_rules: list[dict[str, Any]] = []
     for what in ("errors", "total"):

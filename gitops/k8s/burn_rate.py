@@ -1,11 +1,12 @@
 """Error-budget arithmetic for SLOs, exact: multi-window, multi-burn-rate alert windows, burn
 factors, thresholds and budgets as fractions, printed as exact decimals.
 
-Pure functions over numbers and durations; the SLO construct renders rules from them and
-``gitops slo`` prints them. The windows follow the SRE workbook, defined as a share of the
-budget spent in the long window, so the factor follows from the period instead of being a
-table of magic numbers: ``factor = budget share x period / long window`` (30d: 14.4, 6, 3, 1;
-28d: 13.44, 5.6, 2.8, 14/15).
+Pure functions over numbers and durations (memoised: every app and env asks the same
+questions); the SLO construct renders rules from them and ``gitops slo`` prints them. The
+windows follow the SRE workbook, defined as a share of the budget spent in the long window,
+so the factor follows from the period instead of being a table of magic numbers:
+``factor = budget share x period / long window`` (30d: 14.4, 6, 3, 1; 28d: 13.44, 5.6, 2.8,
+14/15).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 SLO_ANNOTATION = "gitops.dev/slo"
 """Annotation holding an SLO's JSON record on its PrometheusRule: written by the SLO construct,
@@ -23,6 +25,7 @@ _DURATION = re.compile(r"^(?:\d+[wdhms])+$")
 _PART = re.compile(r"(\d+)([wdhms])")
 
 
+@lru_cache(maxsize=256)
 def parse_duration(text: str) -> int:
     """Seconds in a Prometheus duration such as ``30d``, ``1h30m`` or ``5m``; ValueError else."""
     if not isinstance(text, str) or not _DURATION.fullmatch(text):
@@ -57,6 +60,7 @@ def human_duration(seconds: Fraction) -> str:
     return "".join(parts)
 
 
+@lru_cache(maxsize=256)
 def objective_fraction(objective: float | str) -> Fraction:
     """``99.9`` (percent) as the exact fraction 999/1000 (through its decimal text, so the
     float's binary residue never reaches a threshold)."""
@@ -74,6 +78,7 @@ def terminates(value: Fraction) -> bool:
     return d == 1
 
 
+@lru_cache(maxsize=1024)
 def decimal_text(value: Fraction, places: int | None = None) -> str:
     """``value`` as a plain decimal: exact when it terminates; otherwise (or when ``places``
     is given) rounded to ``places`` (default 12) digits after the point, zeros trimmed."""
@@ -152,6 +157,7 @@ DEFAULT_WINDOWS = (
 1d or 10% in 3d."""
 
 
+@lru_cache(maxsize=256)
 def burn_factor(window: BurnWindow, period_seconds: int) -> Fraction:
     """How many times faster than sustainable the budget burns when ``window`` fires."""
     return window.budget_percent / 100 * period_seconds / window.long_seconds
@@ -162,6 +168,7 @@ def error_budget(objective: Fraction) -> Fraction:
     return 1 - objective
 
 
+@lru_cache(maxsize=1024)
 def threshold(window: BurnWindow, period_seconds: int, objective: Fraction) -> Fraction:
     """The error ratio above which ``window`` fires."""
     return burn_factor(window, period_seconds) * error_budget(objective)

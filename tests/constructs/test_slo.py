@@ -134,11 +134,13 @@ def test_period_sli_is_a_ratio_of_sums() -> None:
 
 def test_every_window_recorded_with_namespace_kept() -> None:
     recorded = records(web(AVAILABILITY)[("PrometheusRule", "demo-slo-availability")])
-    for window in ("5m", "30m", "1h", "2h", "6h", "1d", "3d"):
-        for name in ("sli_errors", "sli_total"):
-            expr = recorded[f"namespace_slo:{name}:rate{window}"]
-            assert expr.startswith("sum by (namespace) (") and 'namespace="demo"' in expr
-            assert f"[{window}]" in expr
+    for name in ("sli_errors", "sli_total"):
+        expr = recorded[f"namespace_slo:{name}:rate5m"]
+        assert expr.startswith("sum by (namespace) (") and 'namespace="demo"' in expr
+    for window in ("30m", "1h", "2h", "6h", "1d", "3d"):
+        expr = recorded[f"namespace_slo:sli_error:ratio_rate{window}"]
+        assert expr.count("sum by (namespace) (") == 2 and expr.count('namespace="demo"') == 2
+        assert expr.count(f"[{window}]") == 2
 
 
 def test_min_traffic_guard() -> None:
@@ -272,7 +274,7 @@ def test_every_generated_expression_parses() -> None:
         if body["kind"] == "ConfigMap" and body["metadata"]["name"].endswith("-slo-dashboard"):
             dashboard = json.loads(next(iter(body["data"].values())))
             exprs += [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
-    assert len(exprs) > 100
+    assert len(exprs) > 80
     assert [(e, parse_error(e)) for e in exprs if parse_error(e)] == []
 
 
@@ -297,7 +299,7 @@ def test_dashboard_is_deterministic_and_labelled_for_the_sidecar() -> None:
     assert first == again
     assert first["metadata"]["labels"]["grafana_dashboard"] == "1"
     text = first["data"]["demo-slo.json"]
-    assert text == json.dumps(json.loads(text), indent=2, sort_keys=True) + "\n"
+    assert text == json.dumps(json.loads(text), sort_keys=True, separators=(",", ":")) + "\n"
     titles = [p["title"] for p in json.loads(text)["panels"]]
     assert "availability: error budget remaining" in titles
 
