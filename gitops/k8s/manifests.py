@@ -160,6 +160,12 @@ class Manifest:
             return self.line, self.column
         return self._document.locate((*self._prefix, *path))
 
+    @property
+    def has_aliases(self) -> bool:
+        """Whether its document uses anchors, aliases or merge keys, so its data may share
+        values and expand, once written out, far past the size of its text."""
+        return self._document is not None and self._document.text is not None
+
     def cached(self, key: str, build: Callable[[Manifest], T]) -> T:
         """``build(self)``, computed once per object: for what many rules ask of every object
         (its pod template). ``key`` names the value; objects are never changed after loading,

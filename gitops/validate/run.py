@@ -71,9 +71,9 @@ def validate(
     if engine == KUBECONFORM:
         from gitops.validate.kubeconform import KubeconformEngine
 
-        checked = KubeconformEngine(strict=settings.strict, source_of=source_of).check(
-            planned.targets
-        )
+        checked = KubeconformEngine(
+            strict=settings.strict, source_of=source_of, schema_dirs=store.schema_dirs
+        ).check(planned.targets)
     else:
         builtin = BuiltinEngine(
             strict=settings.strict, source_of=source_of, schema_dirs=store.schema_dirs
