@@ -66,7 +66,7 @@ def _load_environment(path: Path, root: Path) -> EnvironmentSource:
     if not isinstance(env, Environment):
         raise SourceError(
             f"{rel}: defines no ENVIRONMENT = Environment(...)",
-            fix="assign an gitops.render.envs.Environment to a module-level name ENVIRONMENT",
+            fix="assign a gitops.envs.Environment to a module-level name ENVIRONMENT",
         )
     if env.name != path.stem:
         raise SourceError(
