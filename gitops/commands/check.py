@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from gitops.commands.catalog import CATALOG
-from gitops.commands.lint import cyclic_gc_paused, render
+from gitops.commands.collector import cyclic_gc_paused
+from gitops.commands.lint import render
 from gitops.findings import Finding
 from gitops.k8s.manifests import load
 from gitops.k8s.render_index import read_index
@@ -52,21 +53,21 @@ def run_check(
         findings += drift_findings(synth_check(settings, Selection(apps=apps or ())))
     index = read_index(settings.index_path, INDEX_PATH)
     targets = _rendered_files(settings, apps, index.files if index else {})
-    loaded = load(targets)
     explicit = (
         parse_version(kubernetes_version, "--kubernetes-version") if kubernetes_version else None
     )
-    outcome = validate(
-        targets,
-        root=settings.root,
-        settings=validate_settings(settings, engine, ignore_missing_schemas),
-        explicit_version=explicit,
-        index=index,
-        loaded=loaded,
-    )
-    # The linter reports unreadable input itself; keep the validator's schema findings only.
-    findings += [f for f in outcome.findings if CATALOG.by_code[f.code].engine != "loader"]
-    with cyclic_gc_paused():
+    with cyclic_gc_paused():  # synth (user code) above runs with it
+        loaded = load(targets)
+        outcome = validate(
+            targets,
+            root=settings.root,
+            settings=validate_settings(settings, engine, ignore_missing_schemas),
+            explicit_version=explicit,
+            index=index,
+            loaded=loaded,
+        )
+        # The linter reports unreadable input itself; keep the validator's schema findings only.
+        findings += [f for f in outcome.findings if CATALOG.by_code[f.code].engine != "loader"]
         run = lint(
             targets,
             settings,
