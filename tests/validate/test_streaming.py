@@ -4,7 +4,6 @@ on vendor-style YAML, and when a CRD comes after the objects it defines."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,10 +14,8 @@ from gitops.report import REPORTERS, Report
 from gitops.validate.config import ValidateSettings
 from gitops.validate.rules import RULES
 from gitops.validate.run import Outcome, validate
+from tests.bench.gen_vendor import generate as generate_vendor
 from tests.validate.helpers import REPO, shared_dir
-
-sys.path.insert(0, str(REPO / "tests" / "bench"))
-from gen_vendor import generate as generate_vendor  # noqa: E402
 
 SHARED = shared_dir()
 
