@@ -61,9 +61,7 @@ def validate(
     dirs = schema_dirs(root, settings.schema_dirs)
     run = _Run(settings, resolver, configured, dirs, _source_lookup(root, index))
     if loaded is None and run.engine != KUBECONFORM and STDIN not in paths:
-        streamed = run.stream(discover(paths))
-        if streamed is not None:
-            return streamed
+        return run.stream(discover(paths))
     return run.all_at_once(loaded or load(paths))
 
 
@@ -119,27 +117,36 @@ class _Run:
         findings.sort(key=Finding.sort_key)
         return Outcome(findings, loaded.files, len(loaded.manifests), self.engine)
 
-    def stream(self, files: Sequence[str]) -> Outcome | None:
+    def stream(self, files: Sequence[str]) -> Outcome:
         """One file at a time, with the input CRDs found so far. A CRD applies to objects
-        anywhere in the input, also in files read before it: if one defines a kind already
-        seen, the answer is None and the caller validates everything at once."""
+        anywhere in the input, also in files read before it: the files that hold a kind a
+        later CRD defines are checked again at the end, with every input CRD known."""
         engine = self.builtin()
         found: list[CrdVersion] = []
         store = self.store(found)
-        seen: set[tuple[str, str]] = set()
-        findings: list[Finding] = []
+        seen: dict[tuple[str, str], list[int]] = {}
+        again: set[int] = set()
+        by_file: list[list[Finding]] = []
         objects = 0
-        for path in files:
+        for number, path in enumerate(files):
             part = load([path])
             new = input_crds(part.manifests)
             if new:
-                if any((crd.group, crd.kind) in seen for crd in new):
-                    return None
+                for crd in new:
+                    again.update(seen.get((crd.group, crd.kind), ()))
                 found += new
                 store = self.store(found)
-            seen.update((m.group, m.kind) for m in part.manifests)
-            findings += self.check(part, store, engine)
+            for manifest in part.manifests:
+                files_of = seen.setdefault((manifest.group, manifest.kind), [])
+                if not files_of or files_of[-1] != number:
+                    files_of.append(number)
+            by_file.append(self.check(part, store, engine))
             objects += len(part.manifests)
+        if again:
+            engine = self.builtin()  # its compiled schemas predate the CRDs
+            for number in sorted(again):
+                by_file[number] = self.check(load([files[number]]), store, engine)
+        findings = [f for part_findings in by_file for f in part_findings]
         findings.sort(key=Finding.sort_key)
         return Outcome(findings, len(files), objects, self.engine)
 
