@@ -78,8 +78,8 @@ def run_check(
             loaded=loaded,
             extra=findings,
         )
-        output = render(run, output_format, color=color, extra={"engine": outcome.engine})
-    echo(output)
+        for text in render(run, output_format, color=color, extra={"engine": outcome.engine}):
+            echo(text)
     return run.exit_code
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO
 
 from gitops.commands.catalog import CATALOG
@@ -11,7 +11,7 @@ from gitops.errors import ExitCode
 from gitops.lint.config import flags_layer
 from gitops.lint.rules import REGISTRY
 from gitops.lint.run import LintRun, lint
-from gitops.report import REPORTERS, Report
+from gitops.report import Report, report_chunks
 from gitops.settings import Settings
 
 
@@ -42,15 +42,16 @@ def run_lint(
             context=context,
             stdin=stdin,
         )
-        output = render(run, output_format, color=color)
-    echo(output)
+        for text in render(run, output_format, color=color):
+            echo(text)
     return run.exit_code
 
 
 def render(
     run: LintRun, output_format: str, *, color: bool, extra: Mapping[str, object] | None = None
-) -> str:
-    """One lint run (with whatever other engines added to it) in ``output_format``."""
+) -> Iterator[str]:
+    """One lint run (with whatever other engines added to it) in ``output_format``, in pieces
+    to write one after the other."""
     report = Report(
         findings=run.findings,
         rules=run.rules,
@@ -59,4 +60,4 @@ def render(
         color=color,
         extra=extra or {},
     )
-    return REPORTERS[output_format](report)
+    return report_chunks(report, output_format)
