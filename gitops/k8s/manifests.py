@@ -81,6 +81,7 @@ class Manifest:
     __slots__ = (
         "_derived",
         "_document",
+        "_namespace",
         "_prefix",
         "body",
         "column",
@@ -107,6 +108,7 @@ class Manifest:
         self._document = document
         self._prefix = prefix
         self._derived: dict[str, Any] | None = None
+        self._namespace: str | None = ""  # "": not worked out yet (never a namespace)
 
     @property
     def api_version(self) -> str:
@@ -137,9 +139,15 @@ class Manifest:
     def namespace(self) -> str | None:
         """The object's namespace; ``default`` when a namespaced object names none (what
         ``kubectl apply`` would do), None for cluster-scoped objects."""
-        if self.cluster_scoped:
-            return None
-        return str(self.metadata.get("namespace") or "default")
+        # Asked for every finding and every graph lookup; objects never change after loading.
+        namespace = self._namespace
+        if namespace == "":
+            if self.cluster_scoped:
+                namespace = None
+            else:
+                namespace = str(self.metadata.get("namespace") or "default")
+            self._namespace = namespace
+        return namespace
 
     @property
     def labels(self) -> Mapping[str, str]:
