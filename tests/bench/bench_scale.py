@@ -166,8 +166,8 @@ def main() -> None:
             first, last = rows[0], rows[-1]
             slope = last["ms_per_object"] / first["ms_per_object"]
             cpu_slope = last["cpu_ms_per_object"] / first["cpu_ms_per_object"]
-            growth = (last["peak_mib"] - first["peak_mib"]) * 1024 / (
-                last["objects"] - first["objects"]
+            growth = (
+                (last["peak_mib"] - first["peak_mib"]) * 1024 / (last["objects"] - first["objects"])
             )
             print(
                 f"  {command}: ms/object {first['scale']}x -> {last['scale']}x: wall x{slope:.2f}, "
