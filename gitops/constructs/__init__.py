@@ -40,6 +40,7 @@ from gitops.constructs.pod_options import (
 )
 from gitops.constructs.rbac import Access, Rbac, ServiceAccountWithAccess
 from gitops.constructs.rollout import Canary, Pause, SetWeight
+from gitops.constructs.slo import SLO, CanaryAnalysis, LatencySLI, RatioSLI
 from gitops.constructs.stateful import (
     DaemonSet,
     DaemonSetProps,
@@ -55,16 +56,20 @@ from gitops.constructs.workflows import (
     WorkflowTemplate,
 )
 from gitops.constructs.workload import WebService, WebServiceProps, Worker, WorkerProps
+from gitops.k8s.burn_rate import BurnWindow
 
 __all__ = [
     "KUBE_DNS",
+    "SLO",
     "Access",
     "AlertRules",
     "Alerts",
     "AppChart",
     "Autoscaler",
     "Autoscaling",
+    "BurnWindow",
     "Canary",
+    "CanaryAnalysis",
     "ClusterSecretStore",
     "CronJob",
     "CronJobProps",
@@ -85,6 +90,7 @@ __all__ = [
     "InitContainer",
     "Job",
     "JobProps",
+    "LatencySLI",
     "Metrics",
     "Mount",
     "NetworkAccess",
@@ -94,6 +100,7 @@ __all__ = [
     "PodOptions",
     "PodsMetric",
     "Probe",
+    "RatioSLI",
     "Rbac",
     "RemoteKey",
     "Resources",

@@ -22,8 +22,6 @@ from gitops.constructs import (
     Toleration,
     Volume,
     VolumeClaim,
-    Worker,
-    WorkerProps,
 )
 from gitops.constructs.environment import Environment
 from tests.constructs.helpers import ENV, build
@@ -90,13 +88,8 @@ def test_bad_timezone_is_refused() -> None:
         CronJobProps(image=IMAGE, schedule="@daily", timezone="Mars/Olympus")
 
 
-def _worker(pod: PodOptions, resources: Resources | None = None) -> WorkerProps:
-    return WorkerProps(
-        image=IMAGE,
-        liveness=Probe.command("true"),
-        pod=pod,
-        resources=resources or Resources(),
-    )
+def _worker(pod: PodOptions, resources: Resources | None = None) -> JobProps:
+    return JobProps(image=IMAGE, pod=pod, resources=resources or Resources())
 
 
 def test_pod_options_render_placement_volumes_init_containers_and_gpus() -> None:
@@ -116,8 +109,8 @@ def test_pod_options_render_placement_volumes_init_containers_and_gpus() -> None
         ),
         gpus=2,
     )
-    objects = build(lambda c: Worker(c, "w", _worker(options)))
-    pod = objects[("Deployment", "demo")]["spec"]["template"]["spec"]
+    objects = build(lambda c: Job(c, "w", _worker(options)))
+    pod = objects[("Job", "demo")]["spec"]["template"]["spec"]
     (main,) = pod["containers"]
     assert main["resources"]["limits"]["nvidia.com/gpu"] == "2"
     assert main["resources"]["requests"]["nvidia.com/gpu"] == "2"
@@ -140,7 +133,7 @@ def test_pod_options_render_placement_volumes_init_containers_and_gpus() -> None
 def test_mounts_must_name_a_declared_volume() -> None:
     options = PodOptions(mounts=(Mount(volume="data", path="/data"),))
     with pytest.raises(ValueError, match=r"volume 'data' .* is not declared in volumes"):
-        build(lambda c: Worker(c, "w", _worker(options)))
+        build(lambda c: Job(c, "w", _worker(options)))
 
 
 def test_native_sidecars_need_1_29() -> None:
@@ -148,12 +141,12 @@ def test_native_sidecars_need_1_29() -> None:
     with pytest.raises(
         ValueError, match=r"sidecar=True \(proxy\) needs Kubernetes 1.29\+.*runs 1.28"
     ):
-        build(lambda c: Worker(c, "w", _worker(options)), OLD)
+        build(lambda c: Job(c, "w", _worker(options)), OLD)
 
 
 def test_gpus_need_limits_and_a_count() -> None:
     with pytest.raises(ValueError, match="gpus=1 needs cpu_limit"):
-        build(lambda c: Worker(c, "w", _worker(PodOptions(gpus=1), Resources(cpu_limit=None))))
+        build(lambda c: Job(c, "w", _worker(PodOptions(gpus=1), Resources(cpu_limit=None))))
     with pytest.raises(ValueError, match="whole number of GPUs"):
         PodOptions(gpus=-1)
 

@@ -16,6 +16,7 @@ from gitops.lint.rules import (
     pod_security_admission,
     podsecurity,
     probes,
+    promql,
     rbac_accounts,
     rbac_bindings,
     rbac_roles,
@@ -44,5 +45,6 @@ REGISTRY = Registry.collect(
     coverage_services.RULES,
     coverage_workloads.RULES,
     hygiene.RULES,
+    promql.RULES,
     suppression.RULES,
 )
