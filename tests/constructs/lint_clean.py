@@ -14,9 +14,12 @@ from gitops.k8s.manifests import LoadProblem, Manifest, load_text
 from gitops.lint.engine import ActiveRule, run_rules
 from gitops.lint.rules import REGISTRY
 
-NOT_ABOUT_DEFAULTS = frozenset({"IM002", "RS006"})
+NOT_ABOUT_DEFAULTS = frozenset({"IM002", "RS006", "PC015"})
 """IM002 (digest pinning) is about the image prop; RS006 (ephemeral-storage) is about the
-shared ``Resources`` default every workload kind has (WebService included)."""
+shared ``Resources`` default every workload kind has (WebService included); PC015's SLO part
+(strict: a workload behind a Service needs an SLO burn-rate alert) asks for SLOs, which only
+WebService/Worker props offer so far (a StatefulSet's headless Service counts as "behind a
+Service")."""
 
 
 def strict_findings(
