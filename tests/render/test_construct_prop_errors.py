@@ -32,15 +32,15 @@ from tests.render.test_errors import _fails, _replace
             "step 'train': gpus=1 needs a cpu_limit",
         ),
         (
-            "queue_worker.py",
-            "network=NetworkAccess(egress_to=(REDIS,)),",
-            "network=NetworkAccess(egress_to=(REDIS,)),\n                pod=PodOptions(mounts=(Mount(volume='data', path='/data'),)),",
+            "nightly_report.py",
+            "network=NetworkAccess(egress_to=(POSTGRES,)),",
+            "network=NetworkAccess(egress_to=(POSTGRES,)),\n                pod=PodOptions(mounts=(Mount(volume='data', path='/data'),)),",
             "mounts: volume 'data' (mounted at /data) is not declared in volumes",
         ),
         (
-            "queue_worker.py",
-            "network=NetworkAccess(egress_to=(REDIS,)),",
-            "network=NetworkAccess(egress_to=(REDIS,)),\n                pod=PodOptions(volumes=(Volume.empty_dir('x', 'big'),)),",
+            "nightly_report.py",
+            "network=NetworkAccess(egress_to=(POSTGRES,)),",
+            "network=NetworkAccess(egress_to=(POSTGRES,)),\n                pod=PodOptions(volumes=(Volume.empty_dir('x', 'big'),)),",
             "'big'",
         ),
     ],
@@ -58,7 +58,11 @@ def test_bad_props_fail_at_synth(
     path = config_repo / "apps" / app
     _replace(path, old, new)
     if "PodOptions" in new:
-        _replace(path, "    Peer,\n", "    Mount,\n    Peer,\n    PodOptions,\n    Volume,\n")
+        _replace(
+            path,
+            "from constructs import Construct\n",
+            "from constructs import Construct\n\nfrom gitops.constructs import Mount, PodOptions, Volume\n",
+        )
     err = _fails(config_repo, expected)
     assert err.startswith(f"error: apps/{app}:"), err
     assert len(err.strip().splitlines()) <= 2, err  # the message and its fix
