@@ -5,6 +5,7 @@ read it (constructs may not import the render stage); this module does not impor
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,6 +34,16 @@ class EnvironmentSource:
     customize: Callable[[Any], None] | None = None
     image_lines: Mapping[str, int] = field(default_factory=dict)
     """Line of each app's entry in the images file, for messages."""
+    source_lines: Mapping[str, int] = field(default_factory=dict)
+    """Line of each ``Environment(...)`` keyword (``"cluster"``, ``"namespace"``), of each
+    overlay (``"apps.my-app"``) and overlay value (``"apps.my-app.replicas"``), for messages."""
+
+    def where(self, *keys: str) -> str:
+        """``envs/<env>.py:<line>`` of the first of ``keys`` found (else the file's line 1)."""
+        for key in keys:
+            if key in self.source_lines:
+                return f"{self.path}:{self.source_lines[key]}"
+        return f"{self.path}:1"
 
 
 def environment_files(settings: Settings) -> list[Path]:
@@ -84,7 +95,42 @@ def _load_environment(path: Path, root: Path) -> EnvironmentSource:
     images_path = path.with_name(f"{path.stem}{IMAGES_SUFFIX}")
     images, lines = load_images(images_path, root) if images_path.exists() else ({}, {})
     env = replace(env, images=images, images_file=relative(images_path, root))
-    return EnvironmentSource(environment=env, path=rel, customize=customize, image_lines=lines)
+    return EnvironmentSource(
+        environment=env,
+        path=rel,
+        customize=customize,
+        image_lines=lines,
+        source_lines=environment_lines(path.read_text(encoding="utf-8")),
+    )
+
+
+def environment_lines(text: str) -> dict[str, int]:
+    """Lines of the keywords of the ``Environment(...)`` call in an env module, and of its
+    ``apps={"name": AppOverlay(...)}`` entries and their keywords."""
+    lines: dict[str, int] = {}
+    for node in ast.walk(ast.parse(text)):
+        if not isinstance(node, ast.Call) or _called(node) != "Environment":
+            continue
+        lines.setdefault("ENVIRONMENT", node.lineno)
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                continue
+            lines.setdefault(keyword.arg, keyword.value.lineno)
+            if keyword.arg == "apps" and isinstance(keyword.value, ast.Dict):
+                for key, value in zip(keyword.value.keys, keyword.value.values, strict=True):
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                        lines[f"apps.{key.value}"] = key.lineno
+                        for inner in value.keywords if isinstance(value, ast.Call) else []:
+                            if inner.arg:
+                                lines[f"apps.{key.value}.{inner.arg}"] = inner.value.lineno
+    return lines
+
+
+def _called(call: ast.Call) -> str | None:
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id
+    return func.attr if isinstance(func, ast.Attribute) else None
 
 
 def load_images(path: Path, root: Path) -> tuple[dict[str, str], dict[str, int]]:

@@ -1,0 +1,270 @@
+"""Where each environment's apps land, checked before anything is written.
+
+An environment runs a subset of the apps (``include_apps`` / ``exclude_apps``), each in the
+namespace its rule gives, on its cluster. This module refuses what Argo CD would fight over or
+silently ignore, each time with one line naming the env file and line and the fix:
+
+- env data naming apps that do not exist, or that the env does not run;
+- two environments owning the same (cluster, namespace), or rendering the same cluster-scoped
+  object on one cluster; one cluster registered under two servers;
+- overlay values that do not apply to the app as built (``replicas`` for an autoscaled app,
+  ``min_replicas``/``max_replicas`` for one without a HorizontalPodAutoscaler).
+
+It also gathers what the Argo CD bootstrap needs (``env_targets``), the scopes of custom
+kinds from CRDs in the input and configured ones, and which apps a render removes.
+"""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gitops.constructs.argocd import AppTarget, EnvTarget
+from gitops.constructs.environment import EnvValueError
+from gitops.errors import ConfigError, RenderError, SourceError
+from gitops.k8s.kinds import api_group
+from gitops.k8s.scopes import Scopes, crd_scope
+from gitops.render.apps import AppSource
+from gitops.render.envs import EnvironmentSource
+from gitops.render.objects import CLUSTER_DIR, BuiltObject
+from gitops.settings import Settings
+
+HPA = ("autoscaling", "HorizontalPodAutoscaler")
+
+
+def check_environments(
+    envs: Mapping[str, EnvironmentSource], apps: Mapping[str, AppSource]
+) -> dict[tuple[str, str], str]:
+    """Validate env data against the apps; return the namespace of each (env, app) it runs."""
+    known = ", ".join(apps)
+    namespaces: dict[tuple[str, str], str] = {}
+    for source in envs.values():
+        env = source.environment
+        for key in ("include_apps", "exclude_apps"):
+            for app in getattr(env, key):
+                if app not in apps:
+                    raise SourceError(
+                        f"{source.where(key)}: {key} names unknown app {app!r}",
+                        fix=f"use one of: {known}",
+                    )
+        for app in env.images:
+            line = source.image_lines.get(app, 1)
+            if app not in apps:
+                raise SourceError(
+                    f"{env.images_file}:{line}: image for unknown app {app!r}",
+                    fix=f"use one of: {known}; or remove the line",
+                )
+            if not env.runs(app):
+                raise SourceError(
+                    f"{env.images_file}:{line}: image for app {app!r}, which environment "
+                    f"{env.name!r} does not run",
+                    fix="remove the line, or deploy the app there: "
+                    f"{source.where('include_apps', 'exclude_apps')}",
+                )
+        for app in env.apps:
+            where = source.where(f"apps.{app}", "apps")
+            if app not in apps:
+                raise SourceError(
+                    f"{where}: ENVIRONMENT.apps has an overlay for unknown app {app!r}",
+                    fix=f"use one of: {known}",
+                )
+            if not env.runs(app):
+                raise SourceError(
+                    f"{where}: overlay for app {app!r}, which environment {env.name!r} does "
+                    "not run",
+                    fix="remove the overlay, or deploy the app there (include_apps / exclude_apps)",
+                )
+        for app in apps:
+            if env.runs(app):
+                try:
+                    namespaces[(env.name, app)] = env.namespace_for(app)
+                except EnvValueError as exc:
+                    raise SourceError(
+                        f"{source.where('namespace')}: {exc}",
+                        fix="shorten the rule or the app name",
+                    ) from None
+    _check_shared_clusters(envs, namespaces)
+    return namespaces
+
+
+def _check_shared_clusters(
+    envs: Mapping[str, EnvironmentSource], namespaces: Mapping[tuple[str, str], str]
+) -> None:
+    servers: dict[str, EnvironmentSource] = {}
+    for source in envs.values():
+        env = source.environment
+        first = servers.setdefault(env.cluster, source)
+        if first.environment.kubernetes_version != env.kubernetes_version:
+            raise SourceError(
+                f"{source.where('kubernetes_version')}: cluster {env.cluster!r} runs "
+                f"Kubernetes {env.kubernetes_version} here but "
+                f"{first.environment.kubernetes_version} in "
+                f"{first.where('kubernetes_version')}",
+                fix="environments sharing a cluster share its version: make them equal",
+            )
+        if first.environment.cluster_server != env.cluster_server:
+            other = first.where("cluster_server", "cluster")
+            raise SourceError(
+                f"{source.where('cluster_server', 'cluster')}: cluster {env.cluster!r} has "
+                f"cluster_server {env.cluster_server!r} here but "
+                f"{first.environment.cluster_server!r} in {other}",
+                fix="one cluster has one API server: make them equal",
+            )
+    owners: dict[tuple[str, str], tuple[str, str]] = {}
+    for (env_name, app), namespace in namespaces.items():
+        source = envs[env_name]
+        key = (source.environment.cluster, namespace)
+        owner = owners.setdefault(key, (env_name, app))
+        if owner != (env_name, app):
+            other = envs[owner[0]]
+            raise SourceError(
+                f"{source.where('namespace', 'cluster')}: app {app!r} of environment "
+                f"{env_name!r} and app {owner[1]!r} of environment {owner[0]!r} "
+                f"({other.where('namespace', 'cluster')}) both render namespace {namespace!r} "
+                f"on cluster {key[0]!r}; their Argo CD Applications would fight over it",
+                fix="give environments that share a cluster a namespace rule with {env}, "
+                'e.g. namespace="{app}-{env}"',
+            )
+
+
+def check_overlays(envs: Mapping[str, EnvironmentSource], objects: Sequence[BuiltObject]) -> None:
+    """Overlay values must change something: refuse those the built app ignores."""
+    autoscaled = {
+        (obj.env, obj.app)
+        for obj in objects
+        if (api_group(str(obj.body.get("apiVersion", ""))), obj.body.get("kind")) == HPA
+    }
+    built = {(obj.env, obj.app) for obj in objects}
+    for source in envs.values():
+        env = source.environment
+        for app, overlay in env.apps.items():
+            if (env.name, app) not in built:
+                continue
+            scales = (env.name, app) in autoscaled
+            if overlay.replicas is not None and scales:
+                raise SourceError(
+                    f"{source.where(f'apps.{app}.replicas')}: replicas does not apply to app "
+                    f"{app!r} in {env.name!r}: it autoscales (HorizontalPodAutoscaler), which "
+                    "owns the replica count",
+                    fix="set min_replicas and max_replicas instead",
+                )
+            for key in ("min_replicas", "max_replicas"):
+                if getattr(overlay, key) is not None and not scales:
+                    raise SourceError(
+                        f"{source.where(f'apps.{app}.{key}')}: {key} does not apply to app "
+                        f"{app!r} in {env.name!r}: it has no HorizontalPodAutoscaler",
+                        fix="set replicas instead",
+                    )
+
+
+def check_cluster_objects(
+    envs: Mapping[str, EnvironmentSource],
+    entries: Mapping[str, Mapping[str, Any]],
+    rendered_dir: str,
+) -> None:
+    """Two environments on one cluster must not render the same cluster-scoped object."""
+    owners: dict[tuple[str, str, str, str], str] = {}
+    for path, entry in sorted(entries.items()):
+        parts = path.split("/")
+        if len(parts) != 4 or parts[0] != rendered_dir or parts[2] != CLUSTER_DIR:
+            continue
+        env_name = parts[1]
+        if env_name not in envs:
+            continue
+        cluster = envs[env_name].environment.cluster
+        group = api_group(str(entry.get("apiVersion", "")))
+        key = (cluster, group, str(entry.get("kind")), str(entry.get("name")))
+        first = owners.setdefault(key, path)
+        if first != path:
+            raise RenderError(
+                f"{first} and {path} are the same {key[2]} {key[3]!r} on cluster "
+                f"{cluster!r}: environments {first.split('/')[1]!r} "
+                f"({envs[first.split('/')[1]].path}) and {env_name!r} ({envs[env_name].path}) "
+                "would both own it",
+                fix="render it in one environment only (exclude the app that makes it from "
+                "the other), or give it an environment-specific name",
+            )
+
+
+def scopes_for(settings: Settings, objects: Iterable[BuiltObject]) -> Scopes:
+    """Scopes from CRDs in the input, then configured ones (``[tool.gitops.validate] crds``)."""
+    bodies = [o.body for o in objects if crd_scope(o.body)]
+    table = settings.tables.get("validate", {})
+    patterns = table.get("crds", ())
+    if not isinstance(patterns, list | tuple) or not all(isinstance(p, str) for p in patterns):
+        raise ConfigError("[tool.gitops.validate] crds must be a list of glob strings")
+    configured: list[Mapping[str, Any]] = []
+    for pattern in patterns:
+        for name in sorted(glob.glob(pattern, root_dir=settings.root, recursive=True)):
+            configured += _crds_in(settings.root / name, name)
+    return Scopes.from_crds([*configured, *bodies])  # the input's CRDs win
+
+
+def _crds_in(path: Path, display: str) -> list[Mapping[str, Any]]:
+    try:
+        documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(
+            f"{display}: cannot read CRDs from it ({type(exc).__name__})",
+            fix="fix the file or the [tool.gitops.validate] crds glob",
+        ) from None
+    return [d for d in documents if isinstance(d, dict) and crd_scope(d)]
+
+
+def env_targets(
+    envs: Mapping[str, EnvironmentSource],
+    namespaces: Mapping[tuple[str, str], str],
+    entries: Mapping[str, Mapping[str, Any]],
+    contents: Mapping[str, bytes],
+    rendered_dir: str,
+    root: Path,
+) -> list[EnvTarget]:
+    """What the Argo CD bootstrap needs per environment, from the final set of files
+    (``contents``, or on disk for environments a partial run keeps as they are)."""
+    targets = []
+    for name, source in envs.items():
+        env = source.environment
+        apps = []
+        for (env_name, app), namespace in sorted(namespaces.items()):
+            if env_name != name:
+                continue
+            path = f"{rendered_dir}/{name}/{app}/namespace.{namespace}.yaml"
+            labels: Mapping[str, str] = {}
+            content = contents.get(path)
+            if content is None and path in entries and (root / path).is_file():
+                content = (root / path).read_bytes()
+            if content is not None:
+                body = yaml.safe_load(content)
+                labels = (body.get("metadata") or {}).get("labels") or {}
+            apps.append(AppTarget(app, namespace, dict(labels)))
+        prefix = f"{rendered_dir}/{name}/{CLUSTER_DIR}/"
+        cluster_objects = sorted(
+            {
+                (api_group(str(e["apiVersion"])), str(e["kind"]), str(e["name"]))
+                for p, e in entries.items()
+                if p.startswith(prefix)
+            }
+        )
+        targets.append(
+            EnvTarget(name, env.cluster, env.destination, tuple(apps), tuple(cluster_objects))
+        )
+    return targets
+
+
+def removed_apps(
+    old: Mapping[str, Mapping[str, Any]], new: Mapping[str, Mapping[str, Any]]
+) -> list[tuple[str, str]]:
+    """(env, app) pairs the previous render had and this one does not."""
+
+    def pairs(entries: Mapping[str, Mapping[str, Any]]) -> set[tuple[str, str]]:
+        return {
+            (str(e["env"]), str(e["app"]))
+            for e in entries.values()
+            if e.get("env") and e.get("app")
+        }
+
+    return sorted(pairs(old) - pairs(new))
