@@ -6,6 +6,7 @@ read it (constructs may not import the render stage); this module does not impor
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from gitops.constructs.environment import _DNS_LABEL, IMAGES_SUFFIX, Environment
+from gitops.constructs.environment import _DNS_LABEL, IMAGES_SUFFIX, Environment, EnvValueError
 from gitops.errors import SourceError
 from gitops.k8s.image_ref import pinning_problem
 from gitops.render.user_code import (
@@ -72,7 +73,15 @@ def _load_environment(path: Path, root: Path) -> EnvironmentSource:
     rel = relative(path, root)
     fix = "correct the value in that file"
     with reported_as_source_error(root, ("envs",), f"loading environment {rel}", fix):
-        module = load_module(path, root, "envs")
+        try:
+            module = load_module(path, root, "envs")
+        except EnvValueError as exc:
+            lines = environment_lines(path.read_text(encoding="utf-8"))
+            key = _field_of(str(exc))
+            line = lines.get(key) or lines.get(key.rsplit(".", 1)[0]) or lines.get("ENVIRONMENT")
+            if line is None:
+                raise
+            raise SourceError(f"{rel}:{line}: {exc}", fix=fix) from None
     env = getattr(module, "ENVIRONMENT", None)
     if not isinstance(env, Environment):
         raise SourceError(
@@ -124,6 +133,20 @@ def environment_lines(text: str) -> dict[str, int]:
                             if inner.arg:
                                 lines[f"apps.{key.value}.{inner.arg}"] = inner.value.lineno
     return lines
+
+
+_FIELD = re.compile(r"^(?:apps\['([^']+)'\]\.?(\w*)|namespace rule|(\w+))")
+
+
+def _field_of(message: str) -> str:
+    """The Environment field an EnvValueError message starts with (its messages name the
+    field first: ``kubernetes_version '1.99' ...``, ``apps['x'].replicas ...``)."""
+    match = _FIELD.match(message)
+    if match is None:
+        return ""
+    if match.group(1):
+        return f"apps.{match.group(1)}" + (f".{match.group(2)}" if match.group(2) else "")
+    return match.group(3) or "namespace"
 
 
 def _called(call: ast.Call) -> str | None:
