@@ -39,7 +39,6 @@ CLUSTER_SCOPED: frozenset[tuple[str, str]] = frozenset(
         ("admissionregistration.k8s.io", "MutatingAdmissionPolicyBinding"),
         ("internal.apiserver.k8s.io", "StorageVersion"),
         ("storagemigration.k8s.io", "StorageVersionMigration"),
-        ("policy", "PodSecurityPolicy"),
         ("authentication.k8s.io", "TokenReview"),
         ("authentication.k8s.io", "SelfSubjectReview"),
         ("authorization.k8s.io", "SubjectAccessReview"),
