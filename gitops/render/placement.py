@@ -180,11 +180,11 @@ def check_cluster_objects(
         key = (cluster, group, str(entry.get("kind")), str(entry.get("name")))
         first = owners.setdefault(key, path)
         if first != path:
+            other = first.split("/")[1]
             raise RenderError(
                 f"{first} and {path} are the same {key[2]} {key[3]!r} on cluster "
-                f"{cluster!r}: environments {first.split('/')[1]!r} "
-                f"({envs[first.split('/')[1]].path}) and {env_name!r} ({envs[env_name].path}) "
-                "would both own it",
+                f"{cluster!r}: environments {other!r} ({envs[other].where('cluster')}) and "
+                f"{env_name!r} ({envs[env_name].where('cluster')}) would both own it",
                 fix="render it in one environment only (exclude the app that makes it from "
                 "the other), or give it an environment-specific name",
             )

@@ -291,7 +291,7 @@ def test_one_cluster_scoped_object_from_two_environments_is_an_error(repo: Path)
         "rendered/uat/cluster/clusterwidget.no-privileged.yaml are the same ClusterWidget "
         "'no-privileged' on cluster 'nonprod'",
     )
-    assert "envs/qa.py" in err and "envs/uat.py" in err
+    assert "environments 'qa' (envs/qa.py:5) and 'uat' (envs/uat.py:5)" in err
 
 
 def golden_repo(root: Path, layout: str) -> Path:
@@ -384,3 +384,26 @@ def test_unknown_layout_is_a_config_error(repo: Path) -> None:
     )
     err = _fails(repo, "[tool.gitops] argocd_layout 'spoke' is not one of hub, per-cluster")
     assert "fix: set argocd_layout to one of: hub, per-cluster" in err
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({"namespace": '"{env}"'}, "envs/qa.py:7: namespace rule '{env}' must contain {app}"),
+        ({"namespace": '"{app}-{team}"'}, "may use only {app}, {env} and {cluster}"),
+        (
+            {"include_apps": '("my-app",)', "exclude_apps": '("ml-inference-api",)'},
+            "envs/qa.py:3: set include_apps or exclude_apps, not both",
+        ),
+        (
+            {"cluster_server": '"http://10.0.0.1"'},
+            "envs/qa.py:7: cluster_server 'http://10.0.0.1' must be an https:// URL",
+        ),
+    ],
+    ids=["rule-without-app", "unknown-placeholder", "include-and-exclude", "plain-http-server"],
+)
+def test_bad_environment_fields_name_their_line(
+    repo: Path, extra: dict[str, str], expected: str
+) -> None:
+    (repo / "envs" / "qa.py").write_text(_env("qa", **extra))
+    _fails(repo, expected)
