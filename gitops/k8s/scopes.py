@@ -6,10 +6,10 @@ In order:
    in ``[tool.gitops.validate] crds``): their ``spec.scope``;
 2. the CRDs packaged with gitops (``gitops/validate/crd_schemas``, read here as package data,
    so this module does not import the validator): their ``spec.scope``;
-3. built-in kinds, which the packaged Kubernetes schemas (kubernetes-validate) name: those
-   schemas carry no scope, so a built-in kind is cluster-scoped exactly when
-   ``gitops.k8s.kinds.CLUSTER_SCOPED`` lists it (a test keeps that list complete against
-   the schemas);
+3. built-in kinds: the packaged Kubernetes schemas (kubernetes-validate) name every one
+   (``builtin_kinds``) but carry no scope (only ``x-kubernetes-group-version-kind``), so a
+   built-in kind is cluster-scoped exactly when ``gitops.k8s.kinds.CLUSTER_SCOPED`` lists
+   it; tests/k8s/test_scopes.py keeps that list complete against the schemas;
 4. anything else: the same built-in list (well-known custom kinds such as Kyverno's
    ``ClusterPolicy``), then namespaced, which is what most custom resources are.
 """
@@ -27,7 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from gitops.k8s.kinds import CLUSTER_SCOPED, api_group
+from gitops.k8s.kinds import BUILTIN_API_GROUPS, CLUSTER_SCOPED, api_group
 
 CLUSTER = "Cluster"
 NAMESPACED = "Namespaced"
@@ -105,9 +105,7 @@ def builtin_kinds() -> frozenset[tuple[str, str]]:
 
 def is_builtin_kind(group: str, kind: str) -> bool:
     """Whether the packaged Kubernetes schemas define ``group``/``kind``."""
-    return (group.split(".")[0], kind.lower()) in builtin_kinds() and (
-        group == "" or group.endswith(".k8s.io") or "." not in group
-    )
+    return group in BUILTIN_API_GROUPS and (group.split(".")[0], kind.lower()) in builtin_kinds()
 
 
 @dataclass(frozen=True)
@@ -130,8 +128,8 @@ class Scopes:
     def scope(self, api_version: str, kind: str) -> str:
         group = api_group(api_version)
         known = self.crds.get((group, kind))
-        if known is None and group and not is_builtin_kind(group, kind):
-            known = packaged_crd_scope(group, kind)
+        if known is None and group not in BUILTIN_API_GROUPS:
+            known = packaged_crd_scope(group, kind)  # built-in groups have no CRDs
         if known is not None:
             return known
         return CLUSTER if (group, kind) in CLUSTER_SCOPED else NAMESPACED

@@ -120,11 +120,11 @@ def _check_shared_clusters(
         key = (source.environment.cluster, namespace)
         owner = owners.setdefault(key, (env_name, app))
         if owner != (env_name, app):
-            other = envs[owner[0]]
+            owner_source = envs[owner[0]]
             raise SourceError(
                 f"{source.where('namespace', 'cluster')}: app {app!r} of environment "
                 f"{env_name!r} and app {owner[1]!r} of environment {owner[0]!r} "
-                f"({other.where('namespace', 'cluster')}) both render namespace {namespace!r} "
+                f"({owner_source.where('namespace', 'cluster')}) both render namespace {namespace!r} "
                 f"on cluster {key[0]!r}; their Argo CD Applications would fight over it",
                 fix="give environments that share a cluster a namespace rule with {env}, "
                 'e.g. namespace="{app}-{env}"',
@@ -222,9 +222,16 @@ def env_targets(
     contents: Mapping[str, bytes],
     rendered_dir: str,
     root: Path,
+    built: Sequence[BuiltObject] = (),
 ) -> list[EnvTarget]:
-    """What the Argo CD bootstrap needs per environment, from the final set of files
-    (``contents``, or on disk for environments a partial run keeps as they are)."""
+    """What the Argo CD bootstrap needs per environment, from the final set of files: the
+    Namespace labels from the ``built`` objects, else from ``contents``, else from disk (for
+    what a partial run keeps as it is)."""
+    built_labels = {
+        (obj.env, obj.app, obj.body["metadata"].get("name")): obj.body["metadata"].get("labels")
+        for obj in built
+        if obj.body.get("kind") == "Namespace" and isinstance(obj.body.get("metadata"), dict)
+    }
     targets = []
     for name, source in envs.items():
         env = source.environment
@@ -233,9 +240,9 @@ def env_targets(
             if env_name != name:
                 continue
             path = f"{rendered_dir}/{name}/{app}/namespace.{namespace}.yaml"
-            labels: Mapping[str, str] = {}
-            content = contents.get(path)
-            if content is None and path in entries and (root / path).is_file():
+            labels: Mapping[str, str] = built_labels.get((name, app, namespace)) or {}
+            content = None if labels else contents.get(path)
+            if not labels and content is None and path in entries and (root / path).is_file():
                 content = (root / path).read_bytes()
             if content is not None:
                 body = yaml.safe_load(content)

@@ -139,7 +139,9 @@ def make_plan(settings: Settings, selection: Selection, *, check_only: bool = Fa
     desired = {**kept, **{p: f.content for p, f in files.items()}}
 
     check_cluster_objects(all_envs, entries, RENDERED_DIR)
-    targets = env_targets(all_envs, namespaces, entries, desired, RENDERED_DIR, settings.root)
+    targets = env_targets(
+        all_envs, namespaces, entries, desired, RENDERED_DIR, settings.root, objects
+    )
     layout = Layout(
         per_cluster=settings.argocd_layout == "per-cluster",
         prune_removed_apps=settings.on_app_removal == "prune",

@@ -407,3 +407,14 @@ def test_bad_environment_fields_name_their_line(
 ) -> None:
     (repo / "envs" / "qa.py").write_text(_env("qa", **extra))
     _fails(repo, expected)
+
+
+def test_two_argo_cd_objects_with_one_name_are_an_error(repo: Path) -> None:
+    # Env "qa"'s app "my-app" is Application "qa-my-app"; so is env "qa-my-app"'s root.
+    _write_envs(repo, **{"qa-my-app": _env("qa-my-app", cluster="other")})
+    _fails(
+        repo,
+        "the hub Argo CD would get two Applications named 'qa-my-app': one for environment "
+        "'qa-my-app', one for 'qa'",
+        "rename an environment or an app",
+    )
