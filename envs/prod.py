@@ -15,4 +15,7 @@ ENVIRONMENT = Environment(
     # `kubernetes` Service ClusterIP: Calico and Cilium evaluate NetworkPolicy after the
     # Service DNAT, so egress to the ClusterIP never matches.
     api_server_cidrs=("10.100.0.10/32", "10.100.1.10/32", "10.100.2.10/32"),
+    upstream="staging",
+    revision="env/prod",
+    require_digests=True,
 )

@@ -16,6 +16,8 @@ ENVIRONMENT = Environment(
     # `kubernetes` Service ClusterIP (10.96.0.1): Calico and Cilium evaluate NetworkPolicy
     # after the Service DNAT, so egress to the ClusterIP never matches.
     api_server_cidrs=("10.20.0.10/32", "10.20.1.10/32", "10.20.2.10/32"),
+    upstream="dev",
+    revision="env/staging",
     apps={
         "my-app": AppOverlay(min_replicas=2, max_replicas=6, hostname="api.staging.example.com"),
         "ml-inference-api": AppOverlay(min_replicas=2, max_replicas=6),

@@ -93,6 +93,9 @@ class EnvTarget:
     apps: tuple[AppTarget, ...]
     cluster_objects: tuple[tuple[str, str, str], ...]
     """(group, kind, name) of every object in ``rendered/<env>/cluster``."""
+    revision: str | None = None
+    """The git ref this env's Argo CD objects and apps sync from (``Environment.revision``);
+    None: the repo's revision."""
 
 
 @dataclass(frozen=True)
@@ -136,10 +139,10 @@ def _meta(
     return meta
 
 
-def _source(repo: Repo, path: str) -> dict[str, Any]:
+def _source(repo: Repo, path: str, revision: str | None = None) -> dict[str, Any]:
     return {
         "repoURL": repo.url,
-        "targetRevision": repo.revision,
+        "targetRevision": revision or repo.revision,
         "path": path,
         "directory": {"recurse": False},
     }
@@ -185,7 +188,7 @@ def app_application(env: EnvTarget, app: AppTarget, repo: Repo, layout: Layout) 
         "metadata": meta,
         "spec": {
             "project": env.name,
-            "source": _source(repo, f"{repo.rendered_dir}/{env.name}/{app.name}"),
+            "source": _source(repo, f"{repo.rendered_dir}/{env.name}/{app.name}", env.revision),
             "destination": {**_destination(env, layout), "namespace": app.namespace},
             "syncPolicy": {
                 "automated": {"prune": True, "selfHeal": True},
@@ -230,7 +233,7 @@ def cluster_application(env: EnvTarget, repo: Repo, layout: Layout) -> dict[str,
         "metadata": _meta(name, repo, env.name, FIRST_SYNC_ORDER["cluster Application"]),
         "spec": {
             "project": name,
-            "source": _source(repo, f"{repo.rendered_dir}/{env.name}/{CLUSTER_DIR}"),
+            "source": _source(repo, f"{repo.rendered_dir}/{env.name}/{CLUSTER_DIR}", env.revision),
             "destination": _destination(env, layout),
             # Deleting a CRD deletes every custom resource of its kind: never a side effect.
             "syncPolicy": {
@@ -243,7 +246,9 @@ def cluster_application(env: EnvTarget, repo: Repo, layout: Layout) -> dict[str,
 
 
 def env_root(env: EnvTarget, repo: Repo, folder: str) -> dict[str, Any]:
-    """The environment's root Application: syncs its projects and Applications in waves."""
+    """The environment's root Application: syncs its projects and Applications in waves,
+    from the environment's own ref when it has one (so a promotion moves the set of apps
+    and their Applications together with their manifests)."""
     meta = _meta(env.name, repo, env.name)
     # Removing the env removes its Applications too (their own finalizers decide whether
     # the apps' objects go with them).
@@ -254,7 +259,7 @@ def env_root(env: EnvTarget, repo: Repo, folder: str) -> dict[str, Any]:
         "metadata": meta,
         "spec": {
             "project": BOOTSTRAP,
-            "source": _source(repo, folder),
+            "source": _source(repo, folder, env.revision),
             "destination": {"server": IN_CLUSTER, "namespace": repo.argocd_namespace},
             "syncPolicy": {
                 "automated": {"prune": True, "selfHeal": True},

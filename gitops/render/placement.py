@@ -124,8 +124,9 @@ def _check_shared_clusters(
             raise SourceError(
                 f"{source.where('namespace', 'cluster')}: app {app!r} of environment "
                 f"{env_name!r} and app {owner[1]!r} of environment {owner[0]!r} "
-                f"({owner_source.where('namespace', 'cluster')}) both render namespace {namespace!r} "
-                f"on cluster {key[0]!r}; their Argo CD Applications would fight over it",
+                f"({owner_source.where('namespace', 'cluster')}) both render namespace "
+                f"{namespace!r} on cluster {key[0]!r}; their Argo CD Applications would fight "
+                "over it",
                 fix="give environments that share a cluster a namespace rule with {env}, "
                 'e.g. namespace="{app}-{env}"',
             )
@@ -257,7 +258,14 @@ def env_targets(
             }
         )
         targets.append(
-            EnvTarget(name, env.cluster, env.destination, tuple(apps), tuple(cluster_objects))
+            EnvTarget(
+                name,
+                env.cluster,
+                env.destination,
+                tuple(apps),
+                tuple(cluster_objects),
+                revision=env.revision,
+            )
         )
     return targets
 

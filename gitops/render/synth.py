@@ -168,8 +168,12 @@ def make_plan(settings: Settings, selection: Selection, *, check_only: bool = Fa
         name: {
             "cluster": s.environment.cluster,
             "kubernetesVersion": s.environment.kubernetes_version,
-            "namespace": s.environment.namespace,
             "source": s.path,
+            # Only when set, so that an index of envs without them keeps its bytes.
+            **({"requireDigests": True} if s.environment.require_digests else {}),
+            **(
+                {"namespace": s.environment.namespace} if s.environment.namespace != "{app}" else {}
+            ),
         }
         for name, s in all_envs.items()
     }

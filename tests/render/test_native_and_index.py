@@ -75,7 +75,7 @@ def test_index_describes_every_rendered_file_exactly() -> None:
     assert document["environments"]["prod"] == {
         "cluster": "prod-eu-west-1",
         "kubernetesVersion": "1.31",
-        "namespace": "{app}",
+        "requireDigests": True,
         "source": "envs/prod.py",
     }
     files = document["files"]
