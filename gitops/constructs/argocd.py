@@ -57,11 +57,10 @@ from typing import Any
 
 from gitops.constructs.meta import MANAGED_BY, MANAGED_BY_LABEL
 from gitops.errors import RenderError
+from gitops.k8s.render_index import ARGOCD_DIR, BOOTSTRAP
 
 API = "argoproj.io/v1alpha1"
-BOOTSTRAP = "gitops-bootstrap"
 CLUSTER_DIR = "cluster"
-ARGOCD_DIR = "argocd"
 IN_CLUSTER = "https://kubernetes.default.svc"
 ENV_LABEL = "gitops.dev/env"
 APP_LABEL = "gitops.dev/app"

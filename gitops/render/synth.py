@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gitops.errors import ConfigError, RenderError
-from gitops.k8s.render_index import RenderIndex, read_index
+from gitops.k8s.render_index import ARGOCD_DIR, RenderIndex, read_index
 from gitops.render.apps import load_apps
 from gitops.render.build import build_objects
 from gitops.render.envs import load_environments
@@ -28,8 +28,6 @@ from gitops.render.placement import (
 )
 from gitops.render.rendered import Drift, compare, list_tree, replace_dirs, write_file_atomically
 from gitops.settings import INDEX_PATH, PYPROJECT, RENDERED_DIR, Settings
-
-ARGOCD_DIR = "argocd"
 
 
 @dataclass(frozen=True)

@@ -322,6 +322,10 @@ def test_argocd_layout_matches_its_golden_tree(tmp_path: Path, layout: str) -> N
     root = golden_repo(tmp_path / "repo", layout)
     run = gitops(root, "synth")
     assert run.code == 0, run.err
+    # Current, schema-valid (the Argo CD objects against the packaged CRDs) and lint-clean:
+    # each per-cluster root is its own Argo CD, so equal names there are no duplicates.
+    check = gitops(root, "check")
+    assert check.code == 0, check.out + check.err
     argocd = root / "rendered" / "argocd"
     rendered = {p.relative_to(argocd).as_posix(): p.read_text() for p in argocd.rglob("*.yaml")}
     golden_dir = GOLDEN / f"argocd-{layout}"
