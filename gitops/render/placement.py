@@ -133,33 +133,89 @@ def _check_shared_clusters(
 
 
 def check_overlays(envs: Mapping[str, EnvironmentSource], objects: Sequence[BuiltObject]) -> None:
-    """Overlay values must change something: refuse those the built app ignores."""
-    autoscaled = {
-        (obj.env, obj.app)
-        for obj in objects
-        if (api_group(str(obj.body.get("apiVersion", ""))), obj.body.get("kind")) == HPA
-    }
-    built = {(obj.env, obj.app) for obj in objects}
+    """Overlay values must change something: refuse those the built app ignores, saying
+    what applies instead (or how the app should read the value)."""
+    facts: dict[tuple[str | None, str | None], _AppFacts] = {}
+    for obj in objects:
+        facts.setdefault((obj.env, obj.app), _AppFacts()).add(obj.body)
     for source in envs.values():
         env = source.environment
         for app, overlay in env.apps.items():
-            if (env.name, app) not in built:
-                continue
-            scales = (env.name, app) in autoscaled
-            if overlay.replicas is not None and scales:
+            found = facts.get((env.name, app))
+            if found is None:
+                continue  # not built in this run (--app) or not run here
+            problem = found.ignored(overlay)
+            if problem:
+                key, text, fix = problem
                 raise SourceError(
-                    f"{source.where(f'apps.{app}.replicas')}: replicas does not apply to app "
-                    f"{app!r} in {env.name!r}: it autoscales (HorizontalPodAutoscaler), which "
-                    "owns the replica count",
-                    fix="set min_replicas and max_replicas instead",
+                    f"{source.where(f'apps.{app}.{key}', f'apps.{app}')}: {key} {text} app "
+                    f"{app!r} in {env.name!r}",
+                    fix=fix,
                 )
-            for key in ("min_replicas", "max_replicas"):
-                if getattr(overlay, key) is not None and not scales:
-                    raise SourceError(
-                        f"{source.where(f'apps.{app}.{key}')}: {key} does not apply to app "
-                        f"{app!r} in {env.name!r}: it has no HorizontalPodAutoscaler",
-                        fix="set replicas instead",
-                    )
+
+
+class _AppFacts:
+    """What one app built in one env: replica counts, autoscaler bounds, Ingress hosts."""
+
+    def __init__(self) -> None:
+        self.replicas: set[object] = set()
+        self.bounds: dict[str, set[object]] = {"min_replicas": set(), "max_replicas": set()}
+        self.autoscaled = False
+        self.hosts: set[object] = set()
+        self.ingress = False
+
+    def add(self, body: Mapping[str, Any]) -> None:
+        kind = (api_group(str(body.get("apiVersion", ""))), body.get("kind"))
+        spec = body.get("spec")
+        if not isinstance(spec, Mapping):
+            return
+        if kind == HPA:
+            self.autoscaled = True
+            self.bounds["min_replicas"].add(spec.get("minReplicas"))
+            self.bounds["max_replicas"].add(spec.get("maxReplicas"))
+        elif kind == ("networking.k8s.io", "Ingress"):
+            self.ingress = True
+            rules = spec.get("rules")
+            for rule in rules if isinstance(rules, list) else []:
+                if isinstance(rule, Mapping):
+                    self.hosts.add(rule.get("host"))
+        elif "replicas" in spec and isinstance(spec.get("template"), Mapping):
+            self.replicas.add(spec.get("replicas"))
+
+    def ignored(self, overlay: Any) -> tuple[str, str, str] | None:
+        """(field, what is wrong, fix) for the first overlay value the app ignores."""
+        sizing = "read it with env.sizing(self.app_name, ...) and pass it to the workload"
+        if overlay.replicas is not None:
+            if self.autoscaled:
+                return (
+                    "replicas",
+                    "does not apply: a HorizontalPodAutoscaler owns the replica count of",
+                    "set min_replicas and max_replicas instead",
+                )
+            if overlay.replicas not in self.replicas:
+                return ("replicas", f"{overlay.replicas} is not used by", sizing)
+        for key in ("min_replicas", "max_replicas"):
+            value = getattr(overlay, key)
+            if value is None:
+                continue
+            if not self.autoscaled:
+                return (
+                    key,
+                    "does not apply: there is no HorizontalPodAutoscaler in",
+                    "set replicas instead",
+                )
+            if value not in self.bounds[key]:
+                return (key, f"{value} is not used by", sizing)
+        if overlay.hostname is not None:
+            if not self.ingress:
+                return ("hostname", "does not apply: there is no Ingress in", "remove it")
+            if overlay.hostname not in self.hosts:
+                return (
+                    "hostname",
+                    f"{overlay.hostname!r} is not the host of any Ingress of",
+                    "read it with env.hostname(self.app_name, <default>) for Ingress(host=...)",
+                )
+        return None
 
 
 def check_cluster_objects(

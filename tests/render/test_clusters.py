@@ -206,25 +206,43 @@ def test_reserved_environment_names_are_refused_with_the_reason(repo: Path, name
 
 
 @pytest.mark.parametrize(
-    ("overlay", "expected"),
+    ("overlay", "expected", "fix"),
     [
         (
             '{"my-app": AppOverlay(\n        replicas=4)}',
-            "envs/qa.py:9: replicas does not apply to app 'my-app' in 'qa': it autoscales",
+            "envs/qa.py:9: replicas does not apply: a HorizontalPodAutoscaler owns the replica "
+            "count of app 'my-app' in 'qa'",
+            "set min_replicas and max_replicas instead",
         ),
         (
             '{"worker": AppOverlay(min_replicas=2)}',
-            "envs/qa.py:8: min_replicas does not apply to app 'worker' in 'qa': it has no "
-            "HorizontalPodAutoscaler",
+            "envs/qa.py:8: min_replicas does not apply: there is no HorizontalPodAutoscaler in "
+            "app 'worker' in 'qa'",
+            "set replicas instead",
+        ),
+        (
+            '{"fixed": AppOverlay(replicas=5)}',
+            "envs/qa.py:8: replicas 5 is not used by app 'fixed' in 'qa'",
+            "read it with env.sizing(self.app_name, ...)",
+        ),
+        (
+            '{"worker": AppOverlay(hostname="w.example.com")}',
+            "envs/qa.py:8: hostname does not apply: there is no Ingress in app 'worker' in 'qa'",
+            "remove it",
         ),
     ],
-    ids=["replicas-for-autoscaled", "min-replicas-without-hpa"],
+    ids=["replicas-for-autoscaled", "min-replicas-without-hpa", "replicas-ignored", "no-ingress"],
 )
 def test_overlay_values_that_do_not_apply_are_errors(
-    repo: Path, overlay: str, expected: str
+    repo: Path, overlay: str, expected: str, fix: str
 ) -> None:
     (repo / "apps" / "worker.py").write_text(textwrap.dedent(WORKER))
-    images = IMAGES + "worker: ghcr.io/acme/worker:1.0.0\n"
+    # An app that ignores the environment's sizing: an overlay for it would change nothing.
+    fixed = WORKER.replace('"worker"', '"fixed"').replace("class Worker", "class Fixed")
+    (repo / "apps" / "fixed.py").write_text(
+        textwrap.dedent(fixed.replace("replicas=sizing.replicas", "replicas=2"))
+    )
+    images = IMAGES + "worker: ghcr.io/acme/worker:1.0.0\nfixed: ghcr.io/acme/fixed:1.0.0\n"
     _write_envs(
         repo,
         images=images,
@@ -232,7 +250,7 @@ def test_overlay_values_that_do_not_apply_are_errors(
         uat=_env("uat", namespace='"{app}-{env}"'),
     )
     err = _fails(repo, expected)
-    assert ("set min_replicas and max_replicas instead" in err) or ("set replicas instead" in err)
+    assert f"fix: {fix}" in err
 
 
 def _policy_app(root: Path, *, with_crd: bool, name: str = '"no-privileged"') -> None:

@@ -67,5 +67,5 @@ def test_app_subsets_namespaces_and_destinations() -> None:
     assert only.runs("web") and not only.runs("batch")
     assert only.namespace_for("web") == "web"
     assert only.destination == {"server": "https://10.0.0.1:6443"}
-    with pytest.raises(EnvValueError, match="gives 'a{62}-staging' for app"):
+    with pytest.raises(EnvValueError, match=r"gives 'a{62}-staging' for app"):
         env.namespace_for("a" * 62)
