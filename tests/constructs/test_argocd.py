@@ -36,6 +36,9 @@ def test_hub_layout_has_one_root_per_environment_and_one_application_per_app() -
     ]
     root = _load("application.staging.yaml")
     assert root["spec"]["source"]["path"] == "rendered/argocd/staging"
+    # The env's Argo CD objects come from its own ref too: promoting moves apps and their
+    # Applications together.
+    assert root["spec"]["source"]["targetRevision"] == "env/staging"
     assert root["spec"]["project"] == "gitops-bootstrap"
     # Removing an environment removes its Applications (their own finalizers decide the rest).
     assert root["metadata"]["finalizers"] == ["resources-finalizer.argocd.argoproj.io"]
@@ -48,7 +51,7 @@ def test_app_application_syncs_its_folder_into_its_namespace_on_its_cluster() ->
     assert spec["project"] == "staging"
     assert spec["source"] == {
         "repoURL": REPO_URL,
-        "targetRevision": "main",
+        "targetRevision": "env/staging",  # envs/staging.py revision: promotions move it
         "path": "rendered/staging/my-app",
         "directory": {"recurse": False},
     }
