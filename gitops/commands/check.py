@@ -78,7 +78,7 @@ def run_check(
     )
     # The linter reports unreadable input itself; keep the validator's schema findings only.
     findings += [f for f in outcome.findings if CATALOG.by_code[f.code].engine != "loader"]
-    flags = flags_layer(REGISTRY, preset=preset, fail_on=fail_on)
+    flags = flags_layer(CATALOG, preset=preset, fail_on=fail_on)
     validate_config = validate_settings(settings, engine, ignore_missing_schemas)
 
     def base_findings(base: Settings, base_loaded: LoadResult) -> Sequence[Finding]:

@@ -37,7 +37,7 @@ def run_lint(
     review: ReviewOptions | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> ExitCode:
-    flags = flags_layer(REGISTRY, preset=preset, fail_on=fail_on, enable=enable, disable=disable)
+    flags = flags_layer(CATALOG, preset=preset, fail_on=fail_on, enable=enable, disable=disable)
 
     def base_findings(base: Settings, loaded: LoadResult) -> Sequence[Finding]:
         return lint([], base, registry=REGISTRY, known=CATALOG, flags=flags, loaded=loaded).findings
