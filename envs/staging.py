@@ -1,4 +1,5 @@
-"""Staging: production's shape at half the size; releases soak here before prod.
+"""Staging: production's shape at half the size; releases soak here before prod, through the
+same canary analysis prod runs, so prod is never the first environment to run it.
 
 Shares the ``nonprod-eu-west-1`` cluster with dev, so each app runs in ``<app>-staging``.
 """
@@ -11,7 +12,7 @@ ENVIRONMENT = Environment(
     kubernetes_version="1.32",
     namespace="{app}-{env}",
     resource_scale=0.5,
-    features=Features(canary=False, pdb=True),
+    features=Features(canary=True, pdb=True),
     # The API server's endpoint IPs (kubectl get endpoints kubernetes -n default), not the
     # `kubernetes` Service ClusterIP (10.96.0.1): Calico and Cilium evaluate NetworkPolicy
     # after the Service DNAT, so egress to the ClusterIP never matches.

@@ -22,7 +22,7 @@ RENDERED_DIR = "rendered"
 INDEX_PATH = ".gitops/render-index.json"
 
 # Sub-tables owned by other parts of the tool; each validates its own keys.
-_SUBTABLES = ("lint", "validate")
+_SUBTABLES = ("lint", "validate", "monitoring")
 ARGOCD_LAYOUTS = ("hub", "per-cluster")
 APP_REMOVAL = ("orphan", "prune")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")

@@ -27,8 +27,18 @@ def test_every_app_renders_for_every_environment_that_runs_it() -> None:
         for app in apps:
             folder = ROOT / "rendered" / env / app
             kinds = {p.name.split(".")[0] for p in folder.glob("*.yaml")}
-            assert {"service", "horizontalpodautoscaler", "networkpolicy"} <= kinds, folder
-            workload = "rollout" if (env, app) == ("prod", "my-app") else "deployment"
+            assert {
+                "service", "horizontalpodautoscaler", "networkpolicy", "servicemonitor",
+                "prometheusrule",
+            } <= kinds, folder  # fmt: skip
+            slo_rules = {p.name for p in folder.glob("prometheusrule.*-slo-*.yaml")}
+            assert slo_rules == {
+                f"prometheusrule.{app}-slo-availability.yaml",
+                f"prometheusrule.{app}-slo-latency.yaml",
+            }
+            assert (folder / f"configmap.{app}-slo-dashboard.yaml").exists()
+            canary = (env, app) in {("prod", "my-app"), ("staging", "my-app")}
+            workload = "rollout" if canary else "deployment"
             assert workload in kinds, folder
             # The app's own Namespace travels with the app (its Application creates it first).
             namespace = app if env == "prod" else f"{app}-{env}"
