@@ -24,6 +24,7 @@ from typing import IO, Any, TypeVar, cast
 
 import yaml
 
+from gitops.k8s.fields import string_keyed
 from gitops.k8s.kinds import api_group, is_cluster_scoped
 from gitops.k8s.yaml_data import (
     BadScalar,
@@ -143,11 +144,13 @@ class Manifest:
 
     @property
     def labels(self) -> Mapping[str, str]:
-        return mapping_at(self.metadata, "labels")
+        """``metadata.labels`` entries with string keys (YAML allows ``80: x``)."""
+        return string_keyed(self.metadata.get("labels"))
 
     @property
     def annotations(self) -> Mapping[str, str]:
-        return mapping_at(self.metadata, "annotations")
+        """``metadata.annotations`` entries with string keys."""
+        return string_keyed(self.metadata.get("annotations"))
 
     @property
     def identity(self) -> tuple[str, str, str | None, str]:

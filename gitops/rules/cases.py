@@ -24,8 +24,8 @@ Format::
 from __future__ import annotations
 
 import base64
-from functools import cache
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 

@@ -10,13 +10,17 @@ keys are integers, booleans, null or nested collections.
 
 from __future__ import annotations
 
+import copy
 from functools import cache
+from random import Random
 from typing import Any
 
 import yaml
 from hypothesis import strategies as st
 
 from gitops.rules.cases import CASES_DIR
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 EXTRA_SEEDS = """
 apiVersion: apps/v1
@@ -185,25 +189,27 @@ items:
 
 
 @cache
-def seeds() -> tuple[dict[str, Any], ...]:
-    """Every object of the rule case files and ``EXTRA_SEEDS`` (JSON-compatible data)."""
+def seeds() -> tuple[tuple[dict[str, Any], ...], ...]:
+    """Groups of related objects (they select, bind and scale each other): each rule case's
+    manifests, and ``EXTRA_SEEDS``."""
     texts = [EXTRA_SEEDS]
     for path in sorted(CASES_DIR.glob("*.yaml")):
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
         texts += [case.get("manifests") or "" for case in document.get("cases", [])]
-    found: list[dict[str, Any]] = []
+    groups: dict[str, tuple[dict[str, Any], ...]] = {}
     for text in texts:
         try:
-            found += [d for d in yaml.safe_load_all(text) if isinstance(d, dict)]
+            group = tuple(d for d in yaml.load_all(text, Loader=_Loader) if isinstance(d, dict))
         except yaml.YAMLError:
             continue  # cases of unreadable input
-    unique = {yaml.safe_dump(d, sort_keys=True): d for d in found}
-    return tuple(unique[k] for k in sorted(unique))
+        if group:
+            groups[yaml.safe_dump_all(group, sort_keys=True)] = group
+    return tuple(groups[k] for k in sorted(groups))
 
 
 _TEXT = st.lists(
     st.sampled_from(
-        list("abcAZ09-._/:*=, ") + ["\n", "\x1b", "\x00", "%", "::", "é", "\u2028", "${x}"]
+        [*list("abcAZ09-._/:*=, "), "\n", "\x1b", "\x00", "%", "::", "é", "\u2028", "${x}"]
     ),
     max_size=12,
 ).map("".join)
@@ -236,45 +242,132 @@ chaos: st.SearchStrategy[Any] = st.recursive(
 
 
 @st.composite
-def mutated(draw: st.DrawFn, value: Any, rate: float = 0.15, depth: int = 0) -> Any:
-    """``value`` with fields replaced by ``chaos`` (roughly ``rate`` of them), dropped, or
-    added, at any depth."""
-    if depth and draw(st.floats(0, 1)) < rate:
+def mutated(draw: st.DrawFn, value: Any, rate: float, rnd: Random, depth: int = 0) -> Any:
+    """``value`` with fields replaced by ``chaos`` (about ``rate`` of them), dropped, added
+    or re-keyed with a non-string key, at any depth. ``rnd`` makes the decisions (uniform,
+    unlike hypothesis's own numbers, which favour boundaries); ``chaos`` the values."""
+    if depth and rnd.random() < rate:
         return draw(chaos)
+    if depth == 1 and isinstance(value, str) and rnd.random() < 0.9:
+        return value  # apiVersion and kind, mostly kept: else few objects are objects
     if isinstance(value, dict):
         out: dict[Any, Any] = {}
         for key, item in value.items():
-            if draw(st.floats(0, 1)) < rate / 3:
+            roll = rnd.random() * (20 if depth == 0 and key in ("apiVersion", "kind") else 1)
+            if roll < rate / 4:
                 continue
-            out[key] = draw(mutated(item, rate, depth + 1))
-        if draw(st.floats(0, 1)) < rate / 3:
+            new_key = draw(_KEYS) if roll < rate / 2 else key
+            out[new_key] = draw(mutated(item, rate, rnd, depth + 1))
+        if rnd.random() < rate / 2:
             out[draw(_KEYS)] = draw(chaos)
         return out
     if isinstance(value, list):
-        return [draw(mutated(item, rate, depth + 1)) for item in value]
+        return [draw(mutated(item, rate, rnd, depth + 1)) for item in value]
     return value
 
 
+def _nodes(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Paths of every value under ``value`` (not ``value`` itself)."""
+    found: list[tuple[Any, ...]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found.append((*path, key))
+            found += _nodes(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found.append((*path, index))
+            found += _nodes(item, (*path, index))
+    return found
+
+
+def _child(parent: Any, step: Any) -> Any:
+    if isinstance(parent, dict):
+        return parent.get(step)
+    if isinstance(parent, list) and isinstance(step, int) and 0 <= step < len(parent):
+        return parent[step]
+    return None
+
+
 @st.composite
-def k8s_objects(draw: st.DrawFn) -> dict[str, Any]:
-    return draw(mutated(draw(st.sampled_from(seeds()))))  # type: ignore[no-any-return]
+def _pointed(draw: st.DrawFn, objects: list[Any], rnd: Random) -> list[Any]:
+    """``objects`` with one to three fields, anywhere in them, given a value of another type
+    or a non-string key: every field is as likely as any other, however deep."""
+    objects = copy.deepcopy(objects)
+    paths = [(i, p) for i, o in enumerate(objects) for p in _nodes(o)]
+    for index, path in rnd.sample(paths, min(len(paths), rnd.randint(1, 3))):
+        parent: Any = objects[index]
+        for step in path[:-1]:
+            parent = _child(parent, step)
+        last = path[-1]
+        if isinstance(parent, dict) and last in parent:
+            if rnd.random() < 0.2:
+                parent[draw(_KEYS)] = parent.pop(last)
+            else:
+                parent[last] = draw(chaos)
+        elif _child(parent, last) is not None:
+            parent[last] = draw(chaos)
+    return objects
 
 
 @st.composite
 def k8s_documents(draw: st.DrawFn) -> str:
-    """YAML text of one to four mutated objects (with complex keys where drawn)."""
-    objects = draw(st.lists(k8s_objects(), min_size=1, max_size=4))
-    return "---\n".join(yaml.safe_dump(o, sort_keys=False, allow_unicode=True) for o in objects)
+    """YAML text of a group of related objects, mutated (one to three fields, or a share of
+    all of them), and sometimes one more object from another group."""
+    groups = seeds()
+    rnd = Random(draw(st.integers(0, 2**32)))
+    objects = list(rnd.choice(groups))
+    if rnd.random() < 0.3:
+        objects.append(rnd.choice(rnd.choice(groups)))
+    if rnd.random() < 0.6:
+        mutated_objects = draw(_pointed(objects, rnd))
+    else:
+        rate = rnd.choice([0.005, 0.02, 0.05, 0.15])
+        mutated_objects = [draw(mutated(o, rate, rnd)) for o in objects]
+    return "---\n".join(
+        yaml.safe_dump(o, sort_keys=False, allow_unicode=True) for o in mutated_objects
+    )
 
 
 _YAML_PIECES = st.sampled_from(
     [
-        "apiVersion: v1\n", "kind: Secret\n", "kind: Deployment\n", "metadata:\n",
-        "  name: x\n", "  labels: {80: x, true: y}\n", "spec: [oops]\n", "data:\n",
-        "  password: !!int abc\n", "  k: !!binary ===\n", "&a ", "*a", "<<: *a\n", "<<: 5\n",
-        "---\n", "...\n", "%YAML 1.1\n", "%TAG ! tag:x:\n", "? [a, b]\n: c\n", "- ", "{", "}",
-        "[", "]", ": ", "\t", '"\\ud83d\\ude00"', "'", "!!str ", "!custom ", "#c\n", "\n",
-        "  ", "x", "1", "~", "\x1b]8;;x\x07", "\ufeff",
+        "apiVersion: v1\n",
+        "kind: Secret\n",
+        "kind: Deployment\n",
+        "metadata:\n",
+        "  name: x\n",
+        "  labels: {80: x, true: y}\n",
+        "spec: [oops]\n",
+        "data:\n",
+        "  password: !!int abc\n",
+        "  k: !!binary ===\n",
+        "&a ",
+        "*a",
+        "<<: *a\n",
+        "<<: 5\n",
+        "---\n",
+        "...\n",
+        "%YAML 1.1\n",
+        "%TAG ! tag:x:\n",
+        "? [a, b]\n: c\n",
+        "- ",
+        "{",
+        "}",
+        "[",
+        "]",
+        ": ",
+        "\t",
+        '"\\ud83d\\ude00"',
+        "'",
+        "!!str ",
+        "!custom ",
+        "#c\n",
+        "\n",
+        "  ",
+        "x",
+        "1",
+        "~",
+        "\x1b]8;;x\x07",
+        "\ufeff",
     ]
 )
 yaml_text: st.SearchStrategy[str] = st.one_of(

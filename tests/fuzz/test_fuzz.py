@@ -1,7 +1,10 @@
-"""A bounded fuzz run in the default suite (tests/bench/fuzz_long.py runs the long one)."""
+"""A bounded fuzz run in the default suite: derandomized, so every run tries the same inputs
+(tests/bench/fuzz_long.py runs the long one with fresh seeds; GITOPS_FUZZ_EXAMPLES and
+GITOPS_FUZZ_RANDOM set its size and randomness)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,9 +14,10 @@ from tests.fuzz.harness import exercise, make_root
 from tests.fuzz.objects import k8s_documents, yaml_text
 
 _BOUNDED = settings(
-    max_examples=150,
+    max_examples=int(os.environ.get("GITOPS_FUZZ_EXAMPLES", "150")),
     deadline=None,
-    derandomize=True,
+    derandomize=not os.environ.get("GITOPS_FUZZ_RANDOM"),
+    database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
