@@ -77,11 +77,12 @@ class DuplicateKey(Exception):
 
 
 class BadScalar(Exception):
-    """A scalar its explicit tag cannot construct, e.g. ``!!int abc``."""
+    """A scalar its explicit tag cannot construct, e.g. ``!!int abc``. The message does not
+    quote the value: it may be a Secret's (the loader cannot tell yet)."""
 
     def __init__(self, node: ScalarNode, tag: str) -> None:
         self.line, self.column = node.start_mark.line + 1, node.start_mark.column + 1
-        self.message = f"{node.value!r} is not a valid {tag}"
+        self.message = f"the {len(node.value)}-character value tagged {tag} is not a valid {tag}"
 
 
 class _NotPlain(Exception):

@@ -13,6 +13,7 @@ from typing import Any
 from gitops import __version__
 from gitops.findings import SUPPRESSED_BY, Finding, Severity
 from gitops.report import Report
+from gitops.report.escape import json_safe
 from gitops.report.indented_json import dumps_indented
 from gitops.rules.cases import examples
 from gitops.rules.docs import plain
@@ -50,7 +51,7 @@ def render(report: Report) -> str:
             }
         ],
     }
-    return dumps_indented(document) + "\n"
+    return json_safe(dumps_indented(document)) + "\n"
 
 
 def descriptor(rule: Rule) -> dict[str, Any]:

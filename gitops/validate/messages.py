@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from gitops.k8s.sensitive import describe_hidden, is_sensitive_path
 from gitops.validate.formats import FORMAT_HINTS
 
 UNKNOWN_FIELD = "unknown-field"
@@ -88,6 +89,7 @@ def problems_of(error: Any, schema_at: SchemaAt, body: Any = None) -> list[Schem
     kind = error.kind.name
     facts = error.kind.as_dict()
     value = _at(body, path, error.instance)
+    hidden = is_sensitive_path(body, path)
     if kind == "additionalProperties":
         known = _known_fields(schema_at(error))
         return [
@@ -99,6 +101,10 @@ def problems_of(error: Any, schema_at: SchemaAt, body: Any = None) -> list[Schem
         place = "" if not path else f" in {where}"
         return [
             SchemaProblem(MISSING_FIELD, path, f"missing required field {json.dumps(field)}{place}")
+        ]
+    if hidden:
+        return [
+            SchemaProblem(INVALID_VALUE, path, f"{where}: {_invalid_hidden(kind, facts, value)}")
         ]
     return [SchemaProblem(INVALID_VALUE, path, f"{where}: {_invalid(kind, facts, value, error)}")]
 
@@ -125,6 +131,19 @@ def _unknown(name: str, where: str, known: Sequence[str]) -> str:
 def _known_fields(schema: Mapping[str, Any] | None) -> list[str]:
     properties = schema.get("properties") if schema else None
     return sorted(properties) if isinstance(properties, dict) else []
+
+
+def _invalid_hidden(kind: str, facts: Mapping[str, Any], value: Any) -> str:
+    """The problem with a Secret value, without the value (nor a schema message quoting it)."""
+    shown = describe_hidden(value)
+    if kind == "type":
+        types = facts.get("types") or [facts.get("type")]
+        wanted = [_TYPE_NAMES.get(t, t) for t in types if t != "null"]
+        return f"expected {' or '.join(wanted)}, got {shown}"
+    if kind == "format":
+        hint = FORMAT_HINTS.get(facts["format"], f"a valid {facts['format']}")
+        return f"{shown} is not {hint}"
+    return f"{shown} fails the schema's {kind} check"
 
 
 def _invalid(kind: str, facts: Mapping[str, Any], value: Any, error: Any) -> str:
