@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Any, TypeVar, cast
 
 import yaml
@@ -27,9 +27,13 @@ import yaml
 from gitops.k8s.fields import string_keyed
 from gitops.k8s.kinds import api_group, is_cluster_scoped
 from gitops.k8s.yaml_data import (
+    MAX_DEPTH,
+    BadMerge,
     BadScalar,
     Document,
     DuplicateKey,
+    Recursive,
+    TooDeep,
     build_plain,
     build_shared,
     compose,
@@ -45,6 +49,13 @@ _PLAIN_MAX_CHARS = MAX_EXPANDED_NODES // 4
 """A document without anchors has no more nodes than this many characters could spell out
 (at most about 1.5 per character, e.g. ``[?,?]``), so it cannot be an alias bomb."""
 
+MAX_FILE_BYTES = 256 * 1024 * 1024
+"""Largest file read (``GITOPS_MAX_FILE_BYTES`` overrides): a bigger one is a problem, not a
+read that exhausts memory (a ``.yaml`` link to ``/dev/zero`` is refused before that)."""
+MAX_FILE_BYTES_ENV = "GITOPS_MAX_FILE_BYTES"
+_SURROGATE_PAIR = re.compile(
+    r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE
+)
 _DOC_START = re.compile(r"^(?:---|\.\.\.)(?:[ \t].*)?\r?$", re.MULTILINE)
 _SKIP_DIRS = {"node_modules", "__pycache__", "venv"}
 
@@ -58,6 +69,7 @@ class ProblemKind:
     ENCODING = "not-utf8"
     ALIAS_BOMB = "alias-bomb"
     UNREADABLE = "unreadable-file"
+    TOO_LARGE = "input-too-large"
 
 
 @dataclass(frozen=True)
@@ -190,7 +202,14 @@ class LoadResult:
 def discover(paths: Sequence[str]) -> list[str]:
     """Files to read: explicit files as given, directories recursively (YAML/JSON only,
     skipping hidden and tool directories), ``-`` for stdin; sorted for deterministic runs."""
+    return discover_files(paths)[0]
+
+
+def discover_files(paths: Sequence[str]) -> tuple[list[str], list[LoadProblem]]:
+    """``discover``, and a problem for each symlinked directory met in a tree (not followed:
+    it could lead out of the tree or into a loop; never skipped silently either)."""
     found: list[str] = []
+    problems: list[LoadProblem] = []
     for raw in paths:
         if raw == STDIN:
             found.append(STDIN)
@@ -199,29 +218,101 @@ def discover(paths: Sequence[str]) -> list[str]:
             found.append(raw)
             continue
         for dirpath, dirnames, filenames in os.walk(raw):
-            dirnames[:] = sorted(
-                d for d in dirnames if not d.startswith(".") and d not in _SKIP_DIRS
-            )
+            kept = []
+            for name in sorted(dirnames):
+                if name.startswith(".") or name in _SKIP_DIRS:
+                    continue
+                if os.path.islink(os.path.join(dirpath, name)):
+                    problems.append(
+                        LoadProblem(
+                            ProblemKind.UNREADABLE,
+                            os.path.join(dirpath, name),
+                            1,
+                            1,
+                            "is a symbolic link to a directory, which is not followed; pass "
+                            "its target as a path of its own, or replace the link with the files",
+                        )
+                    )
+                    continue
+                kept.append(name)
+            dirnames[:] = kept
             found += [
                 os.path.join(dirpath, f) for f in sorted(filenames) if f.endswith(YAML_SUFFIXES)
             ]
-    return found
+    return found, problems
+
+
+def max_file_bytes() -> int:
+    """``MAX_FILE_BYTES``, or ``GITOPS_MAX_FILE_BYTES`` when set to a positive integer."""
+    raw = os.environ.get(MAX_FILE_BYTES_ENV, "")
+    return int(raw) if raw.isdecimal() and int(raw) > 0 else MAX_FILE_BYTES
 
 
 def load(paths: Sequence[str], stdin: IO[bytes] | None = None) -> LoadResult:
     manifests: list[Manifest] = []
-    problems: list[LoadProblem] = []
-    files = discover(paths)
+    files, problems = discover_files(paths)
+    limit = max_file_bytes()
     for path in files:
-        try:
-            data = (stdin or sys.stdin.buffer).read() if path == STDIN else Path(path).read_bytes()
-        except OSError as exc:
-            problems.append(
-                LoadProblem(ProblemKind.UNREADABLE, path, 1, 1, f"cannot read: {exc.strerror}")
-            )
-            continue
-        load_text(data, path, manifests, problems)
+        if path == STDIN:
+            data: bytes | None = (stdin or sys.stdin.buffer).read(limit + 1)
+            problem = _too_large(path, limit) if len(data) > limit else None
+        else:
+            data, problem = read_regular_file(path, limit)
+        if problem is not None:
+            problems.append(problem)
+        elif data is not None:
+            load_text(data, path, manifests, problems)
     return LoadResult(manifests=manifests, problems=problems, files=len(files))
+
+
+def read_regular_file(path: str, limit: int) -> tuple[bytes | None, LoadProblem | None]:
+    """The bytes of ``path``, or a problem: only regular files are read (a FIFO would block
+    forever, a device never ends), and none larger than ``limit`` bytes."""
+    try:
+        # O_NONBLOCK: a FIFO swapped in after a check must not block the open.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        return None, _unreadable(path, f"cannot read: {exc.strerror}")
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            what = _FILE_TYPES.get(stat.S_IFMT(info.st_mode), "not a regular file")
+            return None, _unreadable(path, f"cannot read: {what}, not a regular file")
+        if info.st_size > limit:
+            return None, _too_large(path, limit)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        return None, _unreadable(path, f"cannot read: {exc.strerror}")
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        return None, _too_large(path, limit)
+    return data, None
+
+
+_FILE_TYPES = {
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a directory",
+}
+
+
+def _unreadable(path: str, message: str) -> LoadProblem:
+    return LoadProblem(ProblemKind.UNREADABLE, path, 1, 1, message)
+
+
+def _too_large(path: str, limit: int) -> LoadProblem:
+    return LoadProblem(
+        ProblemKind.TOO_LARGE,
+        path,
+        1,
+        1,
+        f"larger than {limit:,} bytes; it was not read (set {MAX_FILE_BYTES_ENV} to raise "
+        "the limit)",
+    )
 
 
 def load_text(
@@ -255,12 +346,37 @@ def _split_documents(text: str) -> Iterator[tuple[int, str]]:
     start, line = 0, 0
     for match in _DOC_START.finditer(text):
         chunk = text[start : match.start()]
+        if match.group(0).startswith("---") and _only_directives(chunk):
+            continue  # "%YAML 1.1" and "%TAG" lines belong to the document after the "---"
         yield line, chunk
         line += chunk.count("\n")
         # A "--- value" line keeps its content (after the marker) in the next document.
         rest = match.group(0)[3:]
         start = match.end() - len(rest) if match.group(0).startswith("---") else match.end()
     yield line, text[start:]
+
+
+def _only_directives(chunk: str) -> bool:
+    lines = [line for line in chunk.splitlines() if line.strip() and not line.startswith("#")]
+    return bool(lines) and all(line.startswith("%") for line in lines)
+
+
+def _compose(chunk: str) -> Any:
+    """The chunk's node tree. JSON writes characters beyond the BMP as surrogate-pair escapes
+    (``"\\ud83d\\ude00"``), which YAML does not accept: such a pair is retried as the one
+    escape YAML has for it (``\\U0001f600``)."""
+    try:
+        return compose(chunk)
+    except yaml.MarkedYAMLError as exc:
+        if "escape" not in str(exc.problem) or not _SURROGATE_PAIR.search(chunk):
+            raise
+    return compose(_SURROGATE_PAIR.sub(_joined_pair, chunk))
+
+
+def _joined_pair(match: re.Match[str]) -> str:
+    high, low = int(match.group(2), 16), int(match.group(3), 16)
+    code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+    return f"{match.group(1)}\\U{code:08x}"
 
 
 def _load_document(
@@ -272,7 +388,7 @@ def _load_document(
     problems: list[LoadProblem],
 ) -> None:
     try:
-        node = compose(chunk)
+        node = _compose(chunk)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = offset + (mark.line + 1 if mark else 1)
@@ -330,6 +446,41 @@ def _load_document(
                 offset + bad.line,
                 bad.column,
                 f"YAML error: {bad.message}",
+            )
+        )
+        return
+    except BadMerge as bad:
+        problems.append(
+            LoadProblem(
+                ProblemKind.SYNTAX,
+                path,
+                offset + bad.line,
+                bad.column,
+                "YAML error: a merge key (<<) must be followed by a mapping or a list of "
+                "mappings; this value was not merged",
+            )
+        )
+        return
+    except Recursive as loop:
+        problems.append(
+            LoadProblem(
+                ProblemKind.ALIAS_BOMB,
+                path,
+                offset + loop.line,
+                loop.column,
+                "this alias refers to a node that contains it (a recursive alias), which "
+                "expands without end; the document was not read",
+            )
+        )
+        return
+    except (TooDeep, RecursionError) as deep:
+        where = (offset + deep.line, deep.column) if isinstance(deep, TooDeep) else (line, column)
+        problems.append(
+            LoadProblem(
+                ProblemKind.TOO_LARGE,
+                path,
+                *where,
+                f"nested more than {MAX_DEPTH} levels deep; the document was not read",
             )
         )
         return
