@@ -54,7 +54,9 @@ def run_check(
     targets = _rendered_files(settings, apps, index.files if index else {})
     loaded = load(targets)
     explicit = (
-        parse_version(kubernetes_version, "--kubernetes-version") if kubernetes_version else None
+        parse_version(kubernetes_version, "--kubernetes-version")
+        if kubernetes_version is not None
+        else None
     )
     outcome = validate(
         targets,

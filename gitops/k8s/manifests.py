@@ -269,15 +269,19 @@ def read_regular_file(path: str, limit: int) -> tuple[bytes | None, LoadProblem 
     """The bytes of ``path``, or a problem: only regular files are read (a FIFO would block
     forever, a device never ends), and none larger than ``limit`` bytes."""
     try:
-        # O_NONBLOCK: a FIFO swapped in after a check must not block the open.
+        # Not even opened unless regular: opening a device can act (a tape rewinds).
+        problem = _not_regular(path, os.stat(path).st_mode)
+        if problem is not None:
+            return None, problem
+        # O_NONBLOCK: a FIFO swapped in after the check must not block the open.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         return None, _unreadable(path, f"cannot read: {exc.strerror}")
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            what = _FILE_TYPES.get(stat.S_IFMT(info.st_mode), "not a regular file")
-            return None, _unreadable(path, f"cannot read: {what}, not a regular file")
+        problem = _not_regular(path, info.st_mode)
+        if problem is not None:
+            return None, problem
         if info.st_size > limit:
             return None, _too_large(path, limit)
         with os.fdopen(fd, "rb", closefd=False) as handle:
@@ -298,6 +302,13 @@ _FILE_TYPES = {
     stat.S_IFSOCK: "a socket",
     stat.S_IFDIR: "a directory",
 }
+
+
+def _not_regular(path: str, mode: int) -> LoadProblem | None:
+    if stat.S_ISREG(mode):
+        return None
+    what = _FILE_TYPES.get(stat.S_IFMT(mode), "not a regular file")
+    return _unreadable(path, f"cannot read: {what}, not a regular file")
 
 
 def _unreadable(path: str, message: str) -> LoadProblem:
