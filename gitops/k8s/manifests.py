@@ -44,7 +44,9 @@ T = TypeVar("T")
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
 MAX_EXPANDED_NODES = 1_000_000
-"""Nodes a document may expand to through aliases before it counts as an alias bomb."""
+"""Nodes the documents of one file that use anchors may expand to through aliases, together,
+before the file counts as an alias bomb: per file, so that 200 documents each just under the
+limit cannot cost 200 times as much."""
 _PLAIN_MAX_CHARS = MAX_EXPANDED_NODES // 4
 """A document without anchors has no more nodes than this many characters could spell out
 (at most about 1.5 per character, e.g. ``[?,?]``), so it cannot be an alias bomb."""
@@ -348,8 +350,9 @@ def load_text(
             return
     else:
         text = data
+    budget = [MAX_EXPANDED_NODES]
     for index, (offset, chunk) in enumerate(_split_documents(text)):
-        _load_document(chunk, offset, index, path, manifests, problems)
+        _load_document(chunk, offset, index, path, manifests, problems, budget)
 
 
 def _split_documents(text: str) -> Iterator[tuple[int, str]]:
@@ -397,7 +400,10 @@ def _load_document(
     path: str,
     manifests: list[Manifest],
     problems: list[LoadProblem],
+    budget: list[int],
 ) -> None:
+    """Append the object(s) of one document, or its problem. ``budget`` holds the nodes that
+    aliases may still expand to in this file (``MAX_EXPANDED_NODES``)."""
     try:
         node = _compose(chunk)
     except yaml.MarkedYAMLError as exc:
@@ -423,18 +429,22 @@ def _load_document(
             body, table = built
             document = Document(offset, root_line, root_column, data=body, table=table)
         else:
-            if not plain and expanded_size(node, {}) > MAX_EXPANDED_NODES:
+            size = expanded_size(node, {}) if not plain else 0
+            if size > MAX_EXPANDED_NODES or ("&" in chunk and size > budget[0]):
+                whole = "this document" if size > MAX_EXPANDED_NODES else "this file's documents"
                 problems.append(
                     LoadProblem(
                         ProblemKind.ALIAS_BOMB,
                         path,
                         line,
                         column,
-                        f"YAML aliases expand this document to more than "
+                        f"YAML aliases expand {whole} to more than "
                         f"{MAX_EXPANDED_NODES:,} nodes (an alias bomb); it was not read",
                     )
                 )
                 return
+            if "&" in chunk:
+                budget[0] -= size
             body = build_shared(node, {})
             document = Document(offset, root_line, root_column, text=chunk)
     except DuplicateKey as dup:

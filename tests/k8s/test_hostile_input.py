@@ -135,3 +135,23 @@ def test_a_bad_tagged_scalar_is_not_quoted() -> None:
     (found,) = _problems(text)
     assert found[0] == ProblemKind.SYNTAX and "TOPSECRET" not in found[2]
     assert "9-character value" in found[2]
+
+
+def test_the_alias_budget_is_per_file() -> None:
+    """200 documents each under the limit cost no more than one at the limit."""
+    doc = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c%d}\ndata:\n"
+        '  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+        "  b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+        "  c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+        "  d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+        "  e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+        "  f: [*e,*e,*e,*e,*e,*e,*e]\n"
+    )
+    manifests: list = []
+    problems: list = []
+    load_text("---\n".join(doc % i for i in range(200)), "x.yaml", manifests, problems)
+    assert [m.name for m in manifests] == ["c0"]
+    assert len(problems) == 199
+    assert {p.kind for p in problems} == {ProblemKind.ALIAS_BOMB}
+    assert "this file's documents" in problems[0].message
