@@ -256,8 +256,9 @@ def load(paths: Sequence[str], stdin: IO[bytes] | None = None) -> LoadResult:
     limit = max_file_bytes()
     for path in files:
         if path == STDIN:
-            data: bytes | None = (stdin or sys.stdin.buffer).read(limit + 1)
-            problem = _too_large(path, limit) if len(data) > limit else None
+            raw = (stdin or sys.stdin.buffer).read(limit + 1)
+            data: bytes | None = raw
+            problem = _too_large(path, limit) if len(raw) > limit else None
         else:
             data, problem = read_regular_file(path, limit)
         if problem is not None:
@@ -495,12 +496,15 @@ def _load_document(
         )
         return
     except (TooDeep, RecursionError) as deep:
-        where = (offset + deep.line, deep.column) if isinstance(deep, TooDeep) else (line, column)
+        at_line, at_column = (
+            (offset + deep.line, deep.column) if isinstance(deep, TooDeep) else (line, column)
+        )
         problems.append(
             LoadProblem(
                 ProblemKind.TOO_LARGE,
                 path,
-                *where,
+                at_line,
+                at_column,
                 f"nested more than {MAX_DEPTH} levels deep; the document was not read",
             )
         )
