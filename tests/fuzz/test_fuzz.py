@@ -14,7 +14,7 @@ from tests.fuzz.harness import exercise, make_root
 from tests.fuzz.objects import k8s_documents, yaml_text
 
 _BOUNDED = settings(
-    max_examples=int(os.environ.get("GITOPS_FUZZ_EXAMPLES", "150")),
+    max_examples=int(os.environ.get("GITOPS_FUZZ_EXAMPLES", "100")),
     deadline=None,
     derandomize=not os.environ.get("GITOPS_FUZZ_RANDOM"),
     database=None,
