@@ -127,3 +127,16 @@ def test_empty_kubernetes_version_and_missing_context_are_usage_errors(repo: Pat
         assert run.code == 2 and "is not a Kubernetes version" in run.err, verb
     run = gitops(repo, "lint", "--context", str(repo / "missing"), str(repo / "odd.yaml"))
     assert run.code == 2 and "does not exist" in run.err
+
+
+def test_a_300_character_kind_with_schema_dirs_is_a_missing_schema(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.gitops]\n[tool.gitops.validate]\nschema_dirs = ["schemas"]\n'
+    )
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "long.yaml").write_text(
+        f"apiVersion: {'g' * 70}.example.com/v1\nkind: {'K' * 300}\nmetadata: {{name: x}}\n"
+    )
+    run = gitops(tmp_path, "validate", str(tmp_path / "long.yaml"))
+    assert run.code == 1, run.err
+    assert "SC004" in run.out and "internal error" not in run.err
