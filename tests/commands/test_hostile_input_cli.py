@@ -140,3 +140,13 @@ def test_a_300_character_kind_with_schema_dirs_is_a_missing_schema(tmp_path: Pat
     run = gitops(tmp_path, "validate", str(tmp_path / "long.yaml"))
     assert run.code == 1, run.err
     assert "SC004" in run.out and "internal error" not in run.err
+
+
+def test_a_pattern_the_regex_engine_gives_up_on_is_a_finding(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.gitops]\n")
+    crd = CRD.replace("status: {type: object, properties: {5: {type: string}}}", "status: {}")
+    crd = crd.replace("spec: {type: object, properties: null}", "spec: {type: object}")
+    (tmp_path / "crd.yaml").write_text(crd)
+    run = gitops(tmp_path, "validate", str(tmp_path / "crd.yaml"))
+    assert run.code == 1, run.err
+    assert "could not be checked against the schema's pattern" in run.out
