@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
+
+from gitops.findings import Finding
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -45,21 +48,48 @@ def line_start(text: str) -> str:
     return f"./{text}" if text.startswith(":") else text
 
 
-_JSON_UNESCAPED = re.compile(
-    "[" + "".join(re.escape(chr(code)) for code in _TABLE if code >= 0x7F) + "]"
-)
-"""What JSON encoders leave as it is but a terminal acts on: DEL, C1 controls, bidi overrides,
-line separators (JSON itself escapes C0 controls)."""
+_NOT_PLAIN_ASCII = re.compile("[^\x00-\x7e]+")
+"""Runs of characters to look at: DEL and everything beyond ASCII (a simple range, which the
+regular expression engine scans fast; a class of the thousands of characters below is slow)."""
 
 
 def _json_escape(match: re.Match[str]) -> str:
-    units = match.group().encode("utf-16-be", "surrogatepass")
+    run = match.group()
+    if run.isprintable():
+        return run
+    return "".join(_json_escaped(c) if ord(c) in _TABLE else c for c in run)
+
+
+def _json_escaped(char: str) -> str:
+    units = char.encode("utf-16-be", "surrogatepass")
     return "".join(
-        f"\\u{int.from_bytes(units[i : i + 2], 'big'):04x}" for i in (0, 2)[: len(units) // 2]
+        f"\\u{int.from_bytes(units[i : i + 2], 'big'):04x}" for i in range(0, len(units), 2)
     )
 
 
 def json_safe(text: str) -> str:
-    """JSON text with the characters of ``_JSON_UNESCAPED`` written as ``\\uXXXX`` escapes
-    (the same JSON value, safe to print)."""
-    return _JSON_UNESCAPED.sub(_json_escape, text)
+    """JSON text with what JSON encoders leave as it is but a terminal acts on (DEL, C1
+    controls, bidi overrides, line separators; JSON escapes C0 controls itself) written as
+    ``\\uXXXX`` escapes: the same JSON value, safe to print."""
+    if text.isascii() and "\x7f" not in text:
+        return text
+    return _NOT_PLAIN_ASCII.sub(_json_escape, text)
+
+
+def findings_printable(findings: Iterable[Finding]) -> bool:
+    """Is every text field of ``findings`` free of characters ``json_safe`` would escape?
+    (One C call per field: the JSON reporters then skip scanning megabytes of output.)"""
+    for f in findings:
+        texts = (f.message, f.fix, f.path, f.kind, f.namespace, f.name, f.container, f.source)
+        if not all(t is None or t.isprintable() for t in texts):
+            return False
+        if f.suppression is not None and not f.suppression.isprintable():
+            return False
+        if not all(k.isprintable() and v.isprintable() for k, v in f.extra):
+            return False
+    return True
+
+
+def report_json(text: str, findings: Iterable[Finding]) -> str:
+    """``text`` (a report's JSON) passed through ``json_safe`` when a finding needs it."""
+    return text if findings_printable(findings) else json_safe(text)

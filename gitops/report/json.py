@@ -16,7 +16,7 @@ from typing import Any
 
 from gitops.findings import Finding
 from gitops.report import Report, counts
-from gitops.report.escape import json_safe
+from gitops.report.escape import report_json
 from gitops.report.indented_json import dumps_indented
 
 SCHEMA_VERSION = 1
@@ -49,4 +49,4 @@ def render(report: Report) -> str:
         "findings": [finding_record(f) for f in sorted(report.findings, key=Finding.sort_key)],
         "summary": counts(report),
     }
-    return json_safe(dumps_indented(document)) + "\n"
+    return report_json(dumps_indented(document), report.findings) + "\n"

@@ -13,7 +13,7 @@ from typing import Any
 from gitops import __version__
 from gitops.findings import SUPPRESSED_BY, Finding, Severity
 from gitops.report import Report
-from gitops.report.escape import json_safe
+from gitops.report.escape import report_json
 from gitops.report.indented_json import dumps_indented
 from gitops.rules.cases import examples
 from gitops.rules.docs import plain
@@ -51,7 +51,7 @@ def render(report: Report) -> str:
             }
         ],
     }
-    return json_safe(dumps_indented(document)) + "\n"
+    return report_json(dumps_indented(document), report.findings) + "\n"
 
 
 def descriptor(rule: Rule) -> dict[str, Any]:
