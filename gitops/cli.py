@@ -8,17 +8,20 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from gitops import __version__
-from gitops.errors import ExitCode, GitopsError
+from gitops.errors import ConfigError, ExitCode, GitopsError
 from gitops.lint.config import FAIL_ON, PRESETS
 from gitops.report import REPORTERS
 from gitops.rules.docs import FORMATS as RULES_FORMATS
 from gitops.settings import Settings, find_root, load_settings
 from gitops.validate.config import ENGINES
+
+if TYPE_CHECKING:
+    from gitops.commands.review_findings import ReviewOptions
 
 DEBUG_ENV = "GITOPS_DEBUG"
 
@@ -96,6 +99,54 @@ _ignore_missing_schemas_option = click.option(
 )
 
 
+def _review_options(run: Callable[..., Any]) -> Callable[..., Any]:
+    """--new-since, --baseline, --update-baseline, --prune-baseline (lint and check)."""
+    for option in reversed(
+        (
+            click.option(
+                "--new-since",
+                metavar="REV",
+                help="Report only findings new since REV (e.g. the PR base); the rest are "
+                "counted as suppressed and do not fail the run.",
+            ),
+            click.option(
+                "--baseline",
+                type=click.Path(dir_okay=False, path_type=Path),
+                metavar="FILE",
+                help="Findings recorded in FILE are suppressed; stale entries are reported.",
+            ),
+            click.option(
+                "--update-baseline",
+                is_flag=True,
+                help="Add today's findings to the --baseline file (keeps reasons).",
+            ),
+            click.option(
+                "--prune-baseline",
+                is_flag=True,
+                help="Remove stale entries from the --baseline file.",
+            ),
+        )
+    ):
+        run = option(run)
+    return run
+
+
+def _review(
+    new_since: str | None, baseline: Path | None, update_baseline: bool, prune_baseline: bool
+) -> ReviewOptions | None:
+    from gitops.commands.review_findings import ReviewOptions
+
+    if (update_baseline or prune_baseline) and baseline is None:
+        raise click.UsageError("--update-baseline and --prune-baseline need --baseline FILE")
+    if not (new_since or baseline):
+        return None
+    return ReviewOptions(new_since, baseline, update_baseline, prune_baseline)
+
+
+def _warn(text: str) -> None:
+    click.echo(text, err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--root",
@@ -142,6 +193,141 @@ def synth(
     )
 
 
+@cli.command("set-image")
+@click.argument("app")
+@click.argument("image")
+@click.option("--env", required=True, metavar="ENV", help="The environment whose image to set.")
+@click.pass_context
+@_exit_code_of
+def set_image(ctx: click.Context, app: str, image: str, env: str) -> int:
+    """Set the IMAGE that APP runs in one environment, and re-render only that app there.
+
+    Writes envs/ENV.images.yaml keeping its comments and order. IMAGE needs a tag or a digest
+    (registry/repository:1.4.2, ...@sha256:...); 'latest' is refused, and so is an image
+    without a digest for an environment with require_digests=True.
+    """
+    from gitops.commands.promote import run_set_image
+
+    return run_set_image(_settings(ctx), app=app, image=image, env=env, echo=click.echo)
+
+
+@cli.command()
+@click.option(
+    "--from", "source", metavar="ENV", help="Source environment. Default: --to's upstream."
+)
+@click.option("--to", "target", required=True, metavar="ENV", help="Environment to promote to.")
+@click.option("--app", "apps", multiple=True, metavar="APP", help="Only this app (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+@click.option(
+    "--source",
+    "release",
+    is_flag=True,
+    help="Release source: move --to's branch (its revision) to the commit --from runs.",
+)
+@click.option(
+    "--rollback",
+    is_flag=True,
+    help="Move --to's branch back to its previous release (needs --reason).",
+)
+@click.option("--force", is_flag=True, help="Promote although a gate fails (needs --reason).")
+@click.option("--reason", metavar="TEXT", help="Why a forced promotion is safe; recorded.")
+@click.pass_context
+@_exit_code_of
+def promote(
+    ctx: click.Context,
+    source: str | None,
+    target: str,
+    apps: tuple[str, ...],
+    dry_run: bool,
+    release: bool,
+    rollback: bool,
+    force: bool,
+    reason: str | None,
+) -> int:
+    """Give --to the exact images (with digests) that --from's rendered files run.
+
+    Gates: rendered/FROM is current and gitops check of the apps is clean. Re-renders only the
+    promoted apps in --to, prints what changed, and appends a record to
+    .gitops/promotions.jsonl (read it with gitops history). Exit 1 when a gate fails.
+
+    With --source, for an environment with its own branch (revision='env/prod'): move that
+    branch, fast-forward only, to the commit --from runs, after the same gates at that commit.
+    With --rollback: move it back to the release before, recording --reason.
+    """
+    from gitops.commands.promote import run_promote
+    from gitops.commands.release import run_release, run_rollback
+
+    if (force or rollback) and not (reason or "").strip():
+        flag = "--force" if force else "--rollback"
+        raise ConfigError(f"{flag} needs --reason", fix="say why: --reason '...' (it is recorded)")
+    if release and rollback:
+        raise ConfigError("--source and --rollback do not go together", fix="use one of them")
+    if rollback:
+        return run_rollback(
+            _settings(ctx), target=target, reason=(reason or "").strip(), echo=click.echo
+        )
+    if release:
+        return run_release(
+            _settings(ctx),
+            source=source,
+            target=target,
+            force_reason=reason.strip() if force and reason else None,
+            echo=click.echo,
+        )
+    return run_promote(
+        _settings(ctx),
+        source=source,
+        target=target,
+        apps=apps,
+        dry_run=dry_run,
+        force_reason=reason.strip() if force and reason else None,
+        echo=click.echo,
+    )
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.pass_context
+@_exit_code_of
+def status(ctx: click.Context, output_format: str) -> int:
+    """Per env and app: the branch and commit each env syncs from and the image it runs,
+    compared with its upstream env."""
+    from gitops.commands.release import run_status
+
+    return run_status(_settings(ctx), output_format=output_format, echo=click.echo)
+
+
+@cli.command()
+@click.option("--env", "envs", multiple=True, metavar="ENV", help="Only promotions to ENV.")
+@click.option("--app", "apps", multiple=True, metavar="APP", help="Only this app (repeatable).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.pass_context
+@_exit_code_of
+def history(
+    ctx: click.Context, envs: tuple[str, ...], apps: tuple[str, ...], output_format: str
+) -> int:
+    """List recorded promotions (.gitops/promotions.jsonl), oldest first."""
+    from gitops.commands.promote import run_history
+
+    return run_history(
+        _settings(ctx), envs=envs, apps=apps, output_format=output_format, echo=click.echo
+    )
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @_format_option
@@ -161,6 +347,7 @@ def synth(
 )
 @click.option("--enable", multiple=True, metavar="RULE", help="Also run this rule or family.")
 @click.option("--disable", multiple=True, metavar="RULE", help="Do not run this rule or family.")
+@_review_options
 @click.pass_context
 @_exit_code_of
 def lint(
@@ -173,6 +360,10 @@ def lint(
     context: tuple[str, ...],
     enable: tuple[str, ...],
     disable: tuple[str, ...],
+    new_since: str | None,
+    baseline: Path | None,
+    update_baseline: bool,
+    prune_baseline: bool,
 ) -> int:
     """Lint Kubernetes YAML/JSON: PATHS are files, directories (recursive) or - for stdin.
 
@@ -194,6 +385,8 @@ def lint(
         disable=disable,
         color=color,
         echo=lambda text: click.echo(text, nl=False),
+        review=_review(new_since, baseline, update_baseline, prune_baseline),
+        warn=_warn,
     )
 
 
@@ -258,6 +451,7 @@ def validate(
 @_kubernetes_version_option
 @_engine_option
 @_ignore_missing_schemas_option
+@_review_options
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.pass_context
 @_exit_code_of
@@ -269,6 +463,10 @@ def check(
     kubernetes_version: str | None,
     engine: str | None,
     ignore_missing_schemas: bool,
+    new_since: str | None,
+    baseline: Path | None,
+    update_baseline: bool,
+    prune_baseline: bool,
     paths: tuple[str, ...],
 ) -> int:
     """What CI and pre-commit run: rendered/ is current, schema-valid and lint-clean.
@@ -288,6 +486,59 @@ def check(
         engine=engine,
         ignore_missing_schemas=ignore_missing_schemas,
         color=_color(),
+        echo=lambda text: click.echo(text, nl=False),
+        review=_review(new_since, baseline, update_baseline, prune_baseline),
+        warn=_warn,
+    )
+
+
+@cli.command()
+@click.option("--base", metavar="REV", help="Base revision. Default: the merge-base of HEAD "
+              "with the default branch ([tool.gitops] revision, tried as origin/<it> first).")
+@click.option("--head", metavar="REV", help="Head revision. Default: the working tree.")
+@click.option(
+    "--env", "envs", multiple=True, metavar="ENV", help="Only this environment (repeatable)."
+)
+@click.option("--app", "apps", multiple=True, metavar="APP", help="Only this app (repeatable).")
+@click.option("--format", "output_format", type=click.Choice(("text", "markdown", "json")),
+              default="text", show_default=True,
+              help="markdown: PR comment parts; json: versioned, stable.")
+@click.option("--max-comment-chars", type=click.IntRange(min=1), default=65_536,
+              show_default=True, help="Largest markdown part (GitHub's comment limit).")
+@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write markdown parts to DIR/part-NNN.md instead of stdout.")
+@click.option("--exit-code", is_flag=True, help="Exit 1 when there are changes (like git diff).")
+@click.pass_context
+@_exit_code_of
+def diff(
+    ctx: click.Context,
+    base: str | None,
+    head: str | None,
+    envs: tuple[str, ...],
+    apps: tuple[str, ...],
+    output_format: str,
+    max_comment_chars: int,
+    output_dir: Path | None,
+    exit_code: bool,
+) -> int:
+    """What a change does to rendered/: objects added, removed, renamed or changed, per
+    environment and app, field by field, with risk tags. Secret values are never printed.
+
+    Reads revisions with git (nothing is checked out). Exit 0 (1 with --exit-code when there
+    are changes); 2 for an unknown revision, a shallow clone lacking the base, or no rendered/.
+    """
+    from gitops.commands.diff import run_diff
+
+    return run_diff(
+        _settings(ctx),
+        base=base,
+        head=head,
+        envs=envs,
+        apps=apps,
+        output_format=output_format,
+        max_comment_chars=max_comment_chars,
+        output_dir=output_dir,
+        exit_code=exit_code,
         echo=lambda text: click.echo(text, nl=False),
     )
 

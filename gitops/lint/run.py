@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
 from gitops.errors import ConfigError, ExitCode
-from gitops.findings import Finding
+from gitops.findings import Finding, Severity
 from gitops.k8s.graph import ObjectGraph
 from gitops.k8s.manifests import STDIN, LoadProblem, LoadResult, Manifest, discover, load
 from gitops.k8s.render_index import RenderIndex, read_index
@@ -34,6 +34,9 @@ from gitops.settings import ENVS_DIR, INDEX_PATH, PYPROJECT, RENDERED_DIR, Setti
 
 _NOT_ENVS = {"argocd"}
 """Folders directly under rendered/ that are not environments."""
+
+REQUIRE_DIGESTS = Layer(enable=("IM002",), severity={"IM002": Severity.ERROR})
+"""The lint layer of an environment with ``require_digests=True``."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ def lint(
     stdin: IO[bytes] | None = None,
     loaded: LoadResult | None = None,
     extra: Sequence[Finding] = (),
+    adjust: Callable[[list[Finding], LoadResult], list[Finding]] | None = None,
 ) -> LintRun:
     """Lint ``paths`` (files, directories, ``-`` for stdin; default ``rendered/``).
 
@@ -74,7 +78,8 @@ def lint(
     only the files a commit changed still sees, say, the PodDisruptionBudget that covers them.
     ``loaded`` reuses objects another step already parsed (``gitops check``); ``extra`` are
     findings from other engines (validator, drift) reported and judged with the same
-    per-environment ``fail_on``.
+    per-environment ``fail_on``. ``adjust`` may mark findings (e.g. those already present at
+    a base revision or in a baseline) before they are judged.
     """
     known = known or registry
     index = read_index(settings.index_path, INDEX_PATH) or RenderIndex()
@@ -100,6 +105,8 @@ def lint(
         findings += runner.problem_findings(problem_path, problems)
     findings += [replace(f, path=places.rel(f.path)) for f in extra]
     findings.sort(key=Finding.sort_key)
+    if adjust is not None:
+        findings = adjust(findings, loaded)
     failing = sum(1 for f in findings if runner.fails(f))
     rules = {e.rule.code: e.rule for r in runner.resolved.values() for e in r.active}
     rules.update({f.code: known.by_code[f.code] for f in findings if f.code in known.by_code})
@@ -228,6 +235,13 @@ class _Places:
             return parts[1]
         return self.default_env
 
+    def required(self, env: str | None) -> Layer | None:
+        """What the environment demands of its files, from the render index: with
+        ``requireDigests`` an image without a digest (IM002) is an error there."""
+        if env is None or not self.index.environments.get(env, {}).get("requireDigests"):
+            return None
+        return REQUIRE_DIGESTS
+
     def source(self, rel: str) -> Mapping[str, Any] | None:
         return self.index.files.get(rel)
 
@@ -252,7 +266,9 @@ class _Runner:
 
     def for_env(self, env: str | None) -> Resolved:
         if env not in self.resolved:
-            self.resolved[env] = resolve(self.config, self.registry, env, self.flags)
+            self.resolved[env] = resolve(
+                self.config, self.registry, env, self.flags, self.places.required(env)
+            )
         return self.resolved[env]
 
     def object_findings(self, manifest: Manifest, graph: ObjectGraph) -> list[Finding]:
