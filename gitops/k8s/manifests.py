@@ -269,7 +269,7 @@ def load(paths: Sequence[str], stdin: IO[bytes] | None = None) -> LoadResult:
     limit = max_file_bytes()
     for path in files:
         if path == STDIN:
-            raw = (stdin or sys.stdin.buffer).read(limit + 1)
+            raw = _read_bounded(stdin or sys.stdin.buffer, limit)
             data: bytes | None = raw
             problem = _too_large(path, limit) if len(raw) > limit else None
         else:
@@ -279,6 +279,19 @@ def load(paths: Sequence[str], stdin: IO[bytes] | None = None) -> LoadResult:
         elif data is not None:
             load_text(data, path, manifests, problems)
     return LoadResult(manifests=manifests, problems=problems, files=len(files))
+
+
+def _read_bounded(stream: IO[bytes], limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of ``stream``, read in chunks (no allocation of the limit)."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = stream.read(min(1 << 20, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def read_regular_file(path: str, limit: int) -> tuple[bytes | None, LoadProblem | None]:
@@ -300,8 +313,12 @@ def read_regular_file(path: str, limit: int) -> tuple[bytes | None, LoadProblem 
             return None, problem
         if info.st_size > limit:
             return None, _too_large(path, limit)
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(limit + 1)
+        with os.fdopen(fd, "rb", buffering=0, closefd=False) as handle:
+            # The size it has now, and one more byte to see whether it grew meanwhile (asking
+            # for limit + 1 bytes would allocate that much for every file).
+            data = handle.read(info.st_size + 1) or b""
+            if len(data) > info.st_size:
+                data += handle.read(limit + 1 - len(data)) or b""
     except OSError as exc:
         return None, _unreadable(path, f"cannot read: {exc.strerror}")
     finally:
