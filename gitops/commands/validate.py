@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from gitops.commands.collector import cyclic_gc_paused
 from gitops.errors import ConfigError, ExitCode
 from gitops.findings import Severity
 from gitops.k8s.render_index import read_index
@@ -43,13 +44,14 @@ def run_validate(
             f"no {RENDERED_DIR}/ under {settings.root} to validate",
             fix="pass the files or directories to validate, or run gitops synth first",
         )
-    outcome = validate(
-        list(paths) or [_display(str(settings.rendered_dir))],
-        root=settings.root,
-        settings=options,
-        explicit_version=explicit,
-        index=index,
-    )
+    with cyclic_gc_paused():
+        outcome = validate(
+            list(paths) or [_display(str(settings.rendered_dir))],
+            root=settings.root,
+            settings=options,
+            explicit_version=explicit,
+            index=index,
+        )
     if not outcome.files:
         raise ConfigError(
             f"no YAML or JSON files found in {', '.join(paths) or RENDERED_DIR + '/'}",

@@ -234,6 +234,7 @@ def synth(settings: Settings, selection: Selection) -> SynthSummary:
     drift = _drift(settings, plan)
     replace_dirs(settings.root, RENDERED_DIR, plan.desired, plan.replace, plan.remove)
     write_file_atomically(settings.index_path, plan.index)
-    envs = tuple(sorted({f.env for f in plan.files.values() if f.env}))
+    # What this run rendered: apps' files (Argo CD's files name every env, rendered or not).
+    envs = tuple(sorted({f.env for f in plan.files.values() if f.env and f.app}))
     apps = tuple(sorted({f.app for f in plan.files.values() if f.app}))
     return SynthSummary(envs=envs, apps=apps, files=len(plan.files), drift=drift)

@@ -12,11 +12,12 @@ Suppressed findings are included (``suppressed: true`` and the ``suppression`` r
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from gitops.findings import Finding
 from gitops.report import Report, counts
-from gitops.report.escape import report_json
+from gitops.report.escape import findings_printable, json_safe
 from gitops.report.indented_json import dumps_indented
 
 SCHEMA_VERSION = 1
@@ -44,9 +45,28 @@ def finding_record(f: Finding) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    document = {
-        "version": SCHEMA_VERSION,
-        "findings": [finding_record(f) for f in sorted(report.findings, key=Finding.sort_key)],
-        "summary": counts(report),
-    }
-    return report_json(dumps_indented(document), report.findings) + "\n"
+    return "".join(chunks(report))
+
+
+def chunks(report: Report) -> Iterator[str]:
+    """The report's text in pieces, one finding at a time: what ``json.dumps(document,
+    indent=2)`` writes, without holding every finding's record (and their text twice) at once
+    (a test compares the two), with characters a terminal acts on escaped (``json_safe``)."""
+    findings = sorted(report.findings, key=Finding.sort_key)
+    if not findings_printable(findings):
+        # What a terminal would act on, escaped piece by piece (escapes span no pieces).
+        yield from map(json_safe, _chunks(findings, counts(report)))
+        return
+    yield from _chunks(findings, counts(report))
+
+
+def _chunks(findings: list[Finding], summary: dict[str, int]) -> Iterator[str]:
+    if not findings:
+        yield dumps_indented({"version": SCHEMA_VERSION, "findings": [], "summary": summary})
+        yield "\n"
+        return
+    yield f'{{\n  "version": {dumps_indented(SCHEMA_VERSION)},\n  "findings": ['
+    for number, finding in enumerate(findings):
+        yield ",\n    " if number else "\n    "
+        yield dumps_indented(finding_record(finding), level=2)
+    yield f'\n  ],\n  "summary": {dumps_indented(summary, level=1)}\n}}\n'
