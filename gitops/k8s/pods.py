@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from gitops.k8s.fields import string_keyed
 from gitops.k8s.manifests import Manifest, mapping_at
 
 Path = tuple[str | int, ...]
@@ -108,11 +109,11 @@ class PodTemplate:
 
     @property
     def labels(self) -> Mapping[str, str]:
-        return mapping_at(self.metadata, "labels")
+        return string_keyed(self.metadata.get("labels"))
 
     @property
     def annotations(self) -> Mapping[str, str]:
-        return mapping_at(self.metadata, "annotations")
+        return string_keyed(self.metadata.get("annotations"))
 
     def field_path(self, name: str) -> Path:
         """Where the pod-level field ``name`` is set, or where to set it."""
