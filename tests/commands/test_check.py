@@ -69,10 +69,8 @@ def test_schema_and_lint_findings_from_an_overlay_point_at_rendered_lines(
     assert set(by_code) == {"SC001", "PR001"}
     assert (by_code["SC001"]["path"], by_code["SC001"]["line"]) == (DEPLOYMENT, typo_line)
     assert 'did you mean "replicas"' in str(by_code["SC001"]["message"])
-    assert (
-        by_code["PR001"]["source"]
-        == "apps/ml_inference_api.py (construct prod/ml-inference-api/api)"
-    )
+    # customize() removed the probe: the finding points at the overlay, not the app module
+    assert by_code["PR001"]["source"] == "envs/prod.py (customize())"
     assert gitops(config_repo, "check", "--fail-on", "never").code == 0
 
 

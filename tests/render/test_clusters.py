@@ -104,6 +104,9 @@ def repo(tmp_path: Path) -> Path:
     """This repo's apps with two environments, qa and uat, rendered and committed."""
     root = copy_sources(tmp_path / "repo")
     shutil.rmtree(root / "envs")
+    for module in (root / "apps").glob("*.py"):  # the two apps IMAGES names
+        if module.name not in ("my_app.py", "ml_inference_api.py", "__init__.py"):
+            module.unlink()
     _write_envs(
         root,
         qa=_env("qa", namespace='"{app}-{env}"'),

@@ -81,11 +81,11 @@ def test_overlay_for_unknown_app(config_repo: Path) -> None:
         ("my-app: ghcr.io/acme/my-app\n", "has no tag or digest"),
         (
             "my-ap: ghcr.io/acme/my-app:1.0.0\n",
-            "envs/dev.images.yaml:3: image for unknown app 'my-ap'",
+            "envs/dev.images.yaml:{appended}: image for unknown app 'my-ap'",
         ),
         (
             "my-app: ghcr.io/acme/my-app:1.0.1\n",
-            "envs/dev.images.yaml:3: app 'my-app' is listed twice (first on line 2)",
+            "envs/dev.images.yaml:{appended}: app 'my-app' is listed twice (first on line 2)",
         ),
     ],
     ids=["latest", "no-tag", "unknown-app", "duplicate"],
@@ -95,6 +95,7 @@ def test_bad_images_file(config_repo: Path, line: str, expected: str) -> None:
     text = images.read_text()
     if "listed twice" in expected or "unknown app" in expected:
         images.write_text(text + line)
+        expected = expected.format(appended=len(text.splitlines()) + 1)
     else:
         images.write_text(text.replace("my-app: ghcr.io/acme/my-app:1.9.0-rc.2\n", line))
     _fails(config_repo, expected)
