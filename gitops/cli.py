@@ -120,6 +120,11 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 )
 @click.option("--app", "apps", multiple=True, metavar="APP", help="Only this app (repeatable).")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if rendered/ is not current.")
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="Fail (exit 2) instead of waiting when another gitops synth runs in this repository.",
+)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.pass_context
 @_exit_code_of
@@ -128,6 +133,7 @@ def synth(
     envs: tuple[str, ...],
     apps: tuple[str, ...],
     check: bool,
+    no_wait: bool,
     paths: tuple[str, ...],
 ) -> int:
     """Render apps/ x envs/ into rendered/ (atomically), or check that it is current.
@@ -138,7 +144,14 @@ def synth(
     from gitops.commands.synth import run_synth
 
     return run_synth(
-        _settings(ctx), envs=envs, apps=apps, paths=paths, check=check, echo=click.echo
+        _settings(ctx),
+        envs=envs,
+        apps=apps,
+        paths=paths,
+        check=check,
+        echo=click.echo,
+        warn=lambda text: click.echo(text, err=True),
+        wait=not no_wait,
     )
 
 

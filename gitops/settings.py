@@ -19,7 +19,10 @@ PYPROJECT = "pyproject.toml"
 APPS_DIR = "apps"
 ENVS_DIR = "envs"
 RENDERED_DIR = "rendered"
-INDEX_PATH = ".gitops/render-index.json"
+STATE_DIR = ".gitops"
+INDEX_PATH = f"{STATE_DIR}/render-index.json"
+JOURNAL_PATH = f"{STATE_DIR}/synth-journal.json"
+"""Present only while a synth publishes rendered/ (or after one was interrupted doing so)."""
 
 # Sub-tables owned by other parts of the tool; each validates its own keys.
 _SUBTABLES = ("lint", "validate")

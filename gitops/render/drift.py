@@ -4,7 +4,7 @@ with the same codes, formats and exit codes as lint and schema findings."""
 from __future__ import annotations
 
 from gitops.findings import Finding, Severity
-from gitops.render.rendered import Drift
+from gitops.render.compare import Drift
 from gitops.rules.registry import Rule, reported_rule
 
 FAMILY = "rendered"

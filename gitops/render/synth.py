@@ -17,9 +17,11 @@ from gitops.k8s.kinds import api_group
 from gitops.k8s.render_index import RenderIndex, read_index
 from gitops.render.apps import AppSource, load_apps
 from gitops.render.build import build_objects
+from gitops.render.compare import Drift, compare
 from gitops.render.envs import EnvironmentSource, load_environments
+from gitops.render.lock import synth_lock
 from gitops.render.objects import CLUSTER_DIR, BuiltObject, RenderedFile, render_files
-from gitops.render.rendered import Drift, compare, list_tree, replace_dirs, write_file_atomically
+from gitops.render.rendered import list_tree, recover, refuse_interrupted, write_render
 from gitops.settings import INDEX_PATH, PYPROJECT, RENDERED_DIR, Settings
 
 ARGOCD_DIR = "argocd"
@@ -128,7 +130,7 @@ def make_plan(settings: Settings, selection: Selection, *, check_only: bool = Fa
 
     # A check compares only what is in scope; a write also copies the kept files of the
     # environments it replaces.
-    existing = list_tree(settings.root, RENDERED_DIR)
+    existing = list_tree(settings.root)
     wanted = in_scope if check_only else lambda p: in_scope(p) or _env_of(p) in env_names
     actual = {p: (settings.root / p).read_bytes() for p in existing if wanted(p)}
     kept = {p: c for p, c in actual.items() if _env_of(p) in env_names and not in_scope(p)}
@@ -215,15 +217,26 @@ def _drift(settings: Settings, plan: Plan) -> Drift:
 
 def check(settings: Settings, selection: Selection) -> Drift:
     """Compare a fresh render of ``selection`` with what is committed; writes nothing."""
+    refuse_interrupted(settings.root)
     return _drift(settings, make_plan(settings, selection, check_only=True))
 
 
-def synth(settings: Settings, selection: Selection) -> SynthSummary:
-    """Render ``selection`` into ``rendered/`` (atomically per directory) and the index."""
-    plan = make_plan(settings, selection)
-    drift = _drift(settings, plan)
-    replace_dirs(settings.root, RENDERED_DIR, plan.desired, plan.replace, plan.remove)
-    write_file_atomically(settings.index_path, plan.index)
+def synth(
+    settings: Settings,
+    selection: Selection,
+    *,
+    wait: bool = True,
+    notify: Callable[[str], None] = lambda message: None,
+) -> SynthSummary:
+    """Render ``selection`` into ``rendered/`` and the index, under the synth lock, crash-safely
+    (see :mod:`gitops.render.rendered`). ``notify`` hears about waiting and recovery."""
+    with synth_lock(settings.root, wait=wait, notify=notify):
+        recovered = recover(settings.root)
+        if recovered:
+            notify(recovered)
+        plan = make_plan(settings, selection)
+        drift = _drift(settings, plan)
+        write_render(settings.root, plan.desired, plan.replace, plan.remove, plan.index)
     envs = tuple(sorted({f.env for f in plan.files.values() if f.env}))
     apps = tuple(sorted({f.app for f in plan.files.values() if f.app}))
     return SynthSummary(envs=envs, apps=apps, files=len(plan.files), drift=drift)
