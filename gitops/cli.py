@@ -37,7 +37,7 @@ def _exit_code_of(run: Callable[..., int]) -> Callable[..., None]:
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             code = ExitCode.INTERRUPTED
-        except Exception as exc:
+        except BaseException as exc:  # SystemExit, GeneratorExit too: never a silent exit 0
             click.echo(
                 f"internal error: {type(exc).__name__}: {exc}\n"
                 f"  this is a bug in gitops {__version__}; please report it with the command "

@@ -77,7 +77,7 @@ def find_root(start: Path) -> Path:
     start = start.resolve()
     for candidate in (start, *start.parents):
         pyproject = candidate / PYPROJECT
-        if pyproject.is_file() and "gitops" in _read_toml(pyproject).get("tool", {}):
+        if pyproject.is_file() and "gitops" in _tool_table(pyproject, _read_toml(pyproject)):
             return candidate
     return start
 
@@ -87,7 +87,7 @@ def load_settings(root: Path, **overrides: Any) -> Settings:
     pyproject = root / PYPROJECT
     table: dict[str, Any] = {}
     if pyproject.is_file():
-        table = dict(_read_toml(pyproject).get("tool", {}).get("gitops", {}))
+        table = _table(pyproject, _tool_table(pyproject, _read_toml(pyproject)), "gitops")
     valid = sorted([*_KEYS, *_SUBTABLES])
     values: dict[str, Any] = {}
     tables: dict[str, Mapping[str, Any]] = {}
@@ -122,5 +122,28 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: is not UTF-8 text (byte {exc.start}: {exc.reason})",
+            fix="save the file as UTF-8 without a byte-order mark, as TOML requires",
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}", fix="fix the TOML syntax") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+
+
+def _tool_table(path: Path, document: Mapping[str, Any]) -> Mapping[str, Any]:
+    return _table(path, document, "tool")
+
+
+def _table(path: Path, parent: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """``parent[key]`` as a table (empty when absent); any other value is an error."""
+    value = parent.get(key, {})
+    if not isinstance(value, dict):
+        name = "tool" if key == "tool" else f"tool.{key}"
+        raise ConfigError(
+            f"{path}: {name} must be a table, got {type(value).__name__} {value!r}",
+            fix=f"write it as a [{name}] section (see README.md, Set up)",
+        )
+    return value

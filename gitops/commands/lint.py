@@ -12,6 +12,7 @@ from gitops.errors import ExitCode
 from gitops.lint.config import flags_layer
 from gitops.lint.rules import REGISTRY
 from gitops.lint.run import LintRun, lint
+from gitops.render.rendered import refuse_interrupted
 from gitops.report import REPORTERS, Report
 from gitops.settings import Settings
 
@@ -31,6 +32,7 @@ def run_lint(
     echo: Callable[[str], None],
     stdin: IO[bytes] | None = None,
 ) -> ExitCode:
+    refuse_interrupted(settings.root, paths)
     flags = flags_layer(REGISTRY, preset=preset, fail_on=fail_on, enable=enable, disable=disable)
     with cyclic_gc_paused():
         run = lint(

@@ -28,8 +28,10 @@ def run_validate(
 ) -> int:
     from gitops.commands.catalog import CATALOG
     from gitops.validate.rules import RULES
+    from gitops.render.rendered import refuse_interrupted
     from gitops.validate.run import validate
 
+    refuse_interrupted(settings.root, paths)
     options = validate_settings(settings, engine, ignore_missing_schemas)
     explicit = (
         parse_version(kubernetes_version, "--kubernetes-version") if kubernetes_version else None

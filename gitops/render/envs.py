@@ -20,6 +20,7 @@ from gitops.render.user_code import (
     load_module,
     relative,
     reported_as_source_error,
+    stdout_to_stderr,
 )
 from gitops.settings import Settings
 
@@ -43,6 +44,11 @@ def environment_files(settings: Settings) -> list[Path]:
 
 def load_environments(settings: Settings) -> dict[str, EnvironmentSource]:
     """Every environment in ``envs/``, by name, sorted."""
+    with stdout_to_stderr():
+        return _load_environments(settings)
+
+
+def _load_environments(settings: Settings) -> dict[str, EnvironmentSource]:
     forget_user_modules(settings.root)
     found: dict[str, EnvironmentSource] = {}
     for path in environment_files(settings):

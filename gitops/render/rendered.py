@@ -136,10 +136,21 @@ def prepare_state_dir(root: Path) -> Path:
     return guard.path(f"{STATE_DIR}/synth.lock")
 
 
-def refuse_interrupted(root: Path) -> None:
+def refuse_interrupted(root: Path, paths: Sequence[str] = ()) -> None:
     """An interrupted synth (its journal is present) leaves ``rendered/`` half-published:
-    commands that read it must not pass over it."""
-    if os.path.lexists(Path(root) / JOURNAL_PATH):
+    commands that read it (``paths`` inside, around or, when empty, defaulting to it) must not
+    pass over it."""
+    if not os.path.lexists(Path(root) / JOURNAL_PATH):
+        return
+    rendered = os.path.realpath(Path(root) / RENDERED_DIR)
+
+    def overlaps(path: str) -> bool:
+        real = os.path.realpath(path)
+        return real == rendered or (real + os.sep).startswith(rendered + os.sep) or (
+            rendered.startswith(real.rstrip(os.sep) + os.sep)
+        )
+
+    if not paths or any(p != "-" and overlaps(p) for p in paths):
         raise RenderError(
             f"{JOURNAL_PATH}: a gitops synth was interrupted while publishing {RENDERED_DIR}/, "
             "which may be half-updated",
