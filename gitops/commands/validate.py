@@ -27,8 +27,8 @@ def run_validate(
     echo: Callable[[str], None],
 ) -> int:
     from gitops.commands.catalog import CATALOG
-    from gitops.validate.rules import RULES
     from gitops.render.rendered import refuse_interrupted
+    from gitops.validate.rules import RULES
     from gitops.validate.run import validate
 
     refuse_interrupted(settings.root, paths)

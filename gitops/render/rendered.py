@@ -146,8 +146,10 @@ def refuse_interrupted(root: Path, paths: Sequence[str] = ()) -> None:
 
     def overlaps(path: str) -> bool:
         real = os.path.realpath(path)
-        return real == rendered or (real + os.sep).startswith(rendered + os.sep) or (
-            rendered.startswith(real.rstrip(os.sep) + os.sep)
+        return (
+            real == rendered
+            or (real + os.sep).startswith(rendered + os.sep)
+            or (rendered.startswith(real.rstrip(os.sep) + os.sep))
         )
 
     if not paths or any(p != "-" and overlaps(p) for p in paths):
