@@ -196,7 +196,7 @@ def file_name(kind: str, name: str) -> str:
     if len(full.encode()) <= MAX_FILE_NAME:
         return full
     digest = hashlib.sha256(name.encode()).hexdigest()[:_HASH_CHARS]
-    keep = MAX_FILE_NAME - len(f"{kind.lower()}..~{digest}.yaml")
+    keep = MAX_FILE_NAME - len(f"{kind.lower()}.~{digest}.yaml")
     return f"{kind.lower()}.{name[:keep]}~{digest}.yaml"
 
 
