@@ -71,22 +71,16 @@ def read_index(path: Path, display: str) -> RenderIndex | None:
         raise RenderError(f"{display}: 'files' and 'environments' must be objects", fix=fix)
     for section, entries in (("files", files), ("environments", environments)):
         for key, entry in entries.items():
-            problem = _entry_problem(entry, _REQUIRED.get(section, ()))
+            problem = _entry_problem(entry)
             if problem:
                 raise RenderError(f"{display}: {section} entry {key!r} {problem}", fix=fix)
     return RenderIndex(files=files, environments=environments)
 
 
-_REQUIRED = {"files": ("apiVersion", "kind")}
-
-
-def _entry_problem(entry: Any, required: tuple[str, ...]) -> str | None:
+def _entry_problem(entry: Any) -> str | None:
     """What makes an index entry unusable: readers look its fields up as strings (or null)."""
     if not isinstance(entry, dict):
         return f"is {type(entry).__name__} {entry!r}, not an object"
-    for field_name in required:
-        if not isinstance(entry.get(field_name), str):
-            return f"has no {field_name}"
     for field_name, value in entry.items():
         if value is not None and not isinstance(value, str):
             return f"has {field_name} = {value!r}, not a string"

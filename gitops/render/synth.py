@@ -145,6 +145,13 @@ def make_plan(settings: Settings, selection: Selection, *, check_only: bool = Fa
     entries: dict[str, Mapping[str, Any]] = {
         p: e for p, e in old_files.items() if p in on_disk and not in_scope(p)
     }
+    for path, entry in entries.items():
+        if not (isinstance(entry.get("apiVersion"), str) and isinstance(entry.get("kind"), str)):
+            raise RenderError(
+                f"{INDEX_PATH}: the entry for {path}, which this partial run keeps, has no "
+                "apiVersion or kind",
+                fix="run gitops synth without --env/--app once to render everything",
+            )
     entries.update({p: f.index_entry() for p, f in files.items()})
     desired = {**kept, **{p: f.content for p, f in files.items()}}
 

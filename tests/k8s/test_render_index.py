@@ -17,14 +17,10 @@ from tests.conftest import gitops
     [
         (lambda d: d["files"].update({"rendered/dev/x.yaml": 5}), "is int 5, not an object"),
         (lambda d: d["files"].update({"rendered/dev/x.yaml": ["a"]}), "is list"),
-        (
-            lambda d: d["files"].update({"rendered/dev/x.yaml": {"kind": "Pod"}}),
-            "has no apiVersion",
-        ),
         (lambda d: next(iter(d["files"].values())).update({"app": 7}), "has app = 7"),
         (lambda d: d["environments"].update({"dev": "x"}), "environments entry 'dev' is str"),
     ],
-    ids=["int", "list", "no-apiversion", "int-field", "environment"],
+    ids=["int", "list", "int-field", "environment"],
 )
 @pytest.mark.parametrize("args", [("synth",), ("check",), ("lint",), ("validate",)])
 def test_a_malformed_index_entry_is_a_usage_error(
@@ -39,3 +35,15 @@ def test_a_malformed_index_entry_is_a_usage_error(
     assert ".gitops/render-index.json: " in run.err
     assert expected in run.err
     assert "fix: delete it and run gitops synth to regenerate it" in run.err
+
+
+def test_a_partial_run_refuses_kept_entries_without_a_kind(config_repo: Path) -> None:
+    path = config_repo / ".gitops" / "render-index.json"
+    document = json.loads(path.read_text())
+    kept = "rendered/prod/my-app/configmap.my-app-config.yaml"
+    del document["files"][kept]["apiVersion"]
+    path.write_text(json.dumps(document))
+    run = gitops(config_repo, "synth", "--app", "ml-inference-api")
+    assert run.code == ExitCode.USAGE, run.err
+    assert f"the entry for {kept}, which this partial run keeps, has no apiVersion" in run.err
+    assert gitops(config_repo, "synth").code == ExitCode.OK
