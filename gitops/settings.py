@@ -70,6 +70,7 @@ class Settings:
 
 
 _KEYS: dict[str, type] = {"repo_url": str, "revision": str, "argocd_namespace": str}
+_TOML_TYPES: dict[type, str] = {str: 'string in quotes ("...")'}
 
 
 def find_root(start: Path) -> Path:
@@ -94,13 +95,17 @@ def load_settings(root: Path, **overrides: Any) -> Settings:
     for key, value in table.items():
         if key in _SUBTABLES:
             if not isinstance(value, dict):
-                raise ConfigError(f"{pyproject}: [tool.gitops] {key} must be a table")
+                raise ConfigError(
+                    f"{pyproject}: [tool.gitops] {key} must be a table",
+                    fix=f"write it as a [tool.gitops.{key}] section",
+                )
             tables[key] = value
         elif key in _KEYS:
             if not isinstance(value, _KEYS[key]):
                 raise ConfigError(
                     f"{pyproject}: [tool.gitops] {key} must be a {_KEYS[key].__name__}, "
-                    f"got {value!r}"
+                    f"got {value!r}",
+                    fix=f"write {key} as a TOML {_TOML_TYPES[_KEYS[key]]}",
                 )
             values[key] = value
         else:
@@ -113,7 +118,8 @@ def load_settings(root: Path, **overrides: Any) -> Settings:
     if not _DNS_LABEL.fullmatch(namespace):
         raise ConfigError(
             f"{pyproject}: [tool.gitops] argocd_namespace {namespace!r} is not a valid "
-            "namespace name (lower-case letters, digits and '-', at most 63 characters)"
+            "namespace name (lower-case letters, digits and '-', at most 63 characters)",
+            fix='set argocd_namespace = "argocd" (the namespace Argo CD runs in)',
         )
     return Settings(root=root, tables=tables, **values)
 
@@ -130,7 +136,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}", fix="fix the TOML syntax") from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+        raise ConfigError(
+            f"{path}: cannot be read: {exc.strerror or exc}",
+            fix="make the file readable, or pass --root with the config repo's directory",
+        ) from None
 
 
 def _tool_table(path: Path, document: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -242,7 +242,10 @@ def recover(root: Path) -> str | None:
 def _top_name(directory: str) -> str:
     parts = directory.split("/")
     if len(parts) != 2 or parts[0] != RENDERED_DIR or parts[1].startswith(WORK_PREFIX):
-        raise RenderError(f"refusing to replace {directory!r}: not a directory of {RENDERED_DIR}/")
+        raise RenderError(
+            f"refusing to replace {directory!r}: not a directory of {RENDERED_DIR}/",
+            fix="this is a bug in gitops; please report it with the command you ran",
+        )
     return parts[1]
 
 

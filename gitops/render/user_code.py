@@ -118,7 +118,10 @@ def load_module(path: Path, root: Path, package: str) -> ModuleType:
     name = f"{package}.{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
-        raise SourceError(f"{relative(path, root)}: cannot be loaded as a Python module")
+        raise SourceError(
+            f"{relative(path, root)}: cannot be loaded as a Python module",
+            fix="give the module a .py name that is a valid Python identifier",
+        )
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     root_str = str(root.resolve())
