@@ -8,7 +8,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,6 +19,9 @@ from gitops.report import REPORTERS
 from gitops.rules.docs import FORMATS as RULES_FORMATS
 from gitops.settings import Settings, find_root, load_settings
 from gitops.validate.config import ENGINES
+
+if TYPE_CHECKING:
+    from gitops.commands.review_findings import ReviewOptions
 
 DEBUG_ENV = "GITOPS_DEBUG"
 
@@ -94,6 +97,54 @@ _ignore_missing_schemas_option = click.option(
     is_flag=True,
     help="Report objects of unknown kinds as warnings instead of errors.",
 )
+
+
+def _review_options(run: Callable[..., Any]) -> Callable[..., Any]:
+    """--new-since, --baseline, --update-baseline, --prune-baseline (lint and check)."""
+    for option in reversed(
+        (
+            click.option(
+                "--new-since",
+                metavar="REV",
+                help="Report only findings new since REV (e.g. the PR base); the rest are "
+                "counted as suppressed and do not fail the run.",
+            ),
+            click.option(
+                "--baseline",
+                type=click.Path(dir_okay=False, path_type=Path),
+                metavar="FILE",
+                help="Findings recorded in FILE are suppressed; stale entries are reported.",
+            ),
+            click.option(
+                "--update-baseline",
+                is_flag=True,
+                help="Add today's findings to the --baseline file (keeps reasons).",
+            ),
+            click.option(
+                "--prune-baseline",
+                is_flag=True,
+                help="Remove stale entries from the --baseline file.",
+            ),
+        )
+    ):
+        run = option(run)
+    return run
+
+
+def _review(
+    new_since: str | None, baseline: Path | None, update_baseline: bool, prune_baseline: bool
+) -> ReviewOptions | None:
+    from gitops.commands.review_findings import ReviewOptions
+
+    if (update_baseline or prune_baseline) and baseline is None:
+        raise click.UsageError("--update-baseline and --prune-baseline need --baseline FILE")
+    if not (new_since or baseline):
+        return None
+    return ReviewOptions(new_since, baseline, update_baseline, prune_baseline)
+
+
+def _warn(text: str) -> None:
+    click.echo(text, err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -174,6 +225,7 @@ def synth(
 )
 @click.option("--enable", multiple=True, metavar="RULE", help="Also run this rule or family.")
 @click.option("--disable", multiple=True, metavar="RULE", help="Do not run this rule or family.")
+@_review_options
 @click.pass_context
 @_exit_code_of
 def lint(
@@ -186,6 +238,10 @@ def lint(
     context: tuple[str, ...],
     enable: tuple[str, ...],
     disable: tuple[str, ...],
+    new_since: str | None,
+    baseline: Path | None,
+    update_baseline: bool,
+    prune_baseline: bool,
 ) -> int:
     """Lint Kubernetes YAML/JSON: PATHS are files, directories (recursive) or - for stdin.
 
@@ -207,6 +263,8 @@ def lint(
         disable=disable,
         color=color,
         echo=lambda text: click.echo(text, nl=False),
+        review=_review(new_since, baseline, update_baseline, prune_baseline),
+        warn=_warn,
     )
 
 
@@ -271,6 +329,7 @@ def validate(
 @_kubernetes_version_option
 @_engine_option
 @_ignore_missing_schemas_option
+@_review_options
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.pass_context
 @_exit_code_of
@@ -282,6 +341,10 @@ def check(
     kubernetes_version: str | None,
     engine: str | None,
     ignore_missing_schemas: bool,
+    new_since: str | None,
+    baseline: Path | None,
+    update_baseline: bool,
+    prune_baseline: bool,
     paths: tuple[str, ...],
 ) -> int:
     """What CI and pre-commit run: rendered/ is current, schema-valid and lint-clean.
@@ -301,6 +364,59 @@ def check(
         engine=engine,
         ignore_missing_schemas=ignore_missing_schemas,
         color=_color(),
+        echo=lambda text: click.echo(text, nl=False),
+        review=_review(new_since, baseline, update_baseline, prune_baseline),
+        warn=_warn,
+    )
+
+
+@cli.command()
+@click.option("--base", metavar="REV", help="Base revision. Default: the merge-base of HEAD "
+              "with the default branch ([tool.gitops] revision, tried as origin/<it> first).")
+@click.option("--head", metavar="REV", help="Head revision. Default: the working tree.")
+@click.option(
+    "--env", "envs", multiple=True, metavar="ENV", help="Only this environment (repeatable)."
+)
+@click.option("--app", "apps", multiple=True, metavar="APP", help="Only this app (repeatable).")
+@click.option("--format", "output_format", type=click.Choice(("text", "markdown", "json")),
+              default="text", show_default=True,
+              help="markdown: PR comment parts; json: versioned, stable.")
+@click.option("--max-comment-chars", type=click.IntRange(min=1), default=65_536,
+              show_default=True, help="Largest markdown part (GitHub's comment limit).")
+@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write markdown parts to DIR/part-NNN.md instead of stdout.")
+@click.option("--exit-code", is_flag=True, help="Exit 1 when there are changes (like git diff).")
+@click.pass_context
+@_exit_code_of
+def diff(
+    ctx: click.Context,
+    base: str | None,
+    head: str | None,
+    envs: tuple[str, ...],
+    apps: tuple[str, ...],
+    output_format: str,
+    max_comment_chars: int,
+    output_dir: Path | None,
+    exit_code: bool,
+) -> int:
+    """What a change does to rendered/: objects added, removed, renamed or changed, per
+    environment and app, field by field, with risk tags. Secret values are never printed.
+
+    Reads revisions with git (nothing is checked out). Exit 0 (1 with --exit-code when there
+    are changes); 2 for an unknown revision, a shallow clone lacking the base, or no rendered/.
+    """
+    from gitops.commands.diff import run_diff
+
+    return run_diff(
+        _settings(ctx),
+        base=base,
+        head=head,
+        envs=envs,
+        apps=apps,
+        output_format=output_format,
+        max_comment_chars=max_comment_chars,
+        output_dir=output_dir,
+        exit_code=exit_code,
         echo=lambda text: click.echo(text, nl=False),
     )
 

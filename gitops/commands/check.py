@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from gitops.commands.catalog import CATALOG
-from gitops.commands.lint import cyclic_gc_paused, render
+from gitops.commands.lint import cyclic_gc_paused, render, reviewer_for
+from gitops.commands.review_findings import ReviewOptions
 from gitops.findings import Finding
-from gitops.k8s.manifests import load
+from gitops.k8s.manifests import LoadResult, load
 from gitops.k8s.render_index import read_index
 from gitops.lint.config import flags_layer
 from gitops.lint.rules import REGISTRY
@@ -39,6 +40,8 @@ def run_check(
     ignore_missing_schemas: bool,
     color: bool,
     echo: Callable[[str], None],
+    review: ReviewOptions | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> int:
     from gitops.commands.validate import validate_settings
     from gitops.validate.run import validate
@@ -68,18 +71,44 @@ def run_check(
     )
     # The linter reports unreadable input itself; keep the validator's schema findings only.
     findings += [f for f in outcome.findings if CATALOG.by_code[f.code].engine != "loader"]
+    flags = flags_layer(REGISTRY, preset=preset, fail_on=fail_on)
+    validate_config = validate_settings(settings, engine, ignore_missing_schemas)
+
+    def base_findings(base: Settings, base_loaded: LoadResult) -> Sequence[Finding]:
+        """Schema and lint findings of the objects at the base revision."""
+        schema = validate(
+            [str(base.rendered_dir)],
+            root=settings.root,
+            settings=validate_config,
+            explicit_version=explicit,
+            index=read_index(base.index_path, INDEX_PATH),
+            loaded=base_loaded,
+        ).findings
+        extra = [f for f in schema if CATALOG.by_code[f.code].engine != "loader"]
+        return lint(
+            [], base, registry=REGISTRY, known=CATALOG, flags=flags, loaded=base_loaded, extra=extra
+        ).findings
+
+    reviewer = reviewer_for(settings, review, output_format, base_findings, warn or echo)
     with cyclic_gc_paused():
         run = lint(
             targets,
             settings,
             registry=REGISTRY,
             known=CATALOG,
-            flags=flags_layer(REGISTRY, preset=preset, fail_on=fail_on),
+            flags=flags,
             context=[str(settings.rendered_dir)] if apps is not None else (),
             loaded=loaded,
             extra=findings,
+            adjust=reviewer.adjust if reviewer else None,
         )
-        output = render(run, output_format, color=color, extra={"engine": outcome.engine})
+        output = render(
+            run,
+            output_format,
+            color=color,
+            extra={"engine": outcome.engine},
+            absent=reviewer.absent if reviewer else (),
+        )
     echo(output)
     return run.exit_code
 

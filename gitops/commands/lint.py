@@ -5,10 +5,14 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import IO
 
 from gitops.commands.catalog import CATALOG
+from gitops.commands.review_findings import BaseFindings, Reviewer, ReviewOptions
 from gitops.errors import ExitCode
+from gitops.findings import Finding
+from gitops.k8s.manifests import LoadResult
 from gitops.lint.config import flags_layer
 from gitops.lint.rules import REGISTRY
 from gitops.lint.run import LintRun, lint
@@ -31,9 +35,16 @@ def run_lint(
     color: bool = False,
     echo: Callable[[str], None],
     stdin: IO[bytes] | None = None,
+    review: ReviewOptions | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> ExitCode:
     refuse_interrupted(settings.root, paths)
     flags = flags_layer(REGISTRY, preset=preset, fail_on=fail_on, enable=enable, disable=disable)
+
+    def base_findings(base: Settings, loaded: LoadResult) -> Sequence[Finding]:
+        return lint([], base, registry=REGISTRY, known=CATALOG, flags=flags, loaded=loaded).findings
+
+    reviewer = reviewer_for(settings, review, output_format, base_findings, warn or echo)
     with cyclic_gc_paused():
         run = lint(
             paths,
@@ -44,18 +55,44 @@ def run_lint(
             env=env,
             context=context,
             stdin=stdin,
+            adjust=reviewer.adjust if reviewer else None,
         )
-        output = render(run, output_format, color=color)
+        output = render(run, output_format, color=color, absent=reviewer.absent if reviewer else ())
     echo(output)
     return run.exit_code
 
 
+def reviewer_for(
+    settings: Settings,
+    review: ReviewOptions | None,
+    output_format: str,
+    base_findings: BaseFindings,
+    warn: Callable[[str], None],
+) -> Reviewer | None:
+    """What marks findings new or unchanged (None when nothing asks for it)."""
+    if output_format == "sarif":
+        review = replace(review or ReviewOptions(), fingerprints=True)
+    if review is None or not review.active:
+        return None
+    return Reviewer(settings, review, base_findings, warn)
+
+
 def render(
-    run: LintRun, output_format: str, *, color: bool, extra: Mapping[str, object] | None = None
+    run: LintRun,
+    output_format: str,
+    *,
+    color: bool,
+    extra: Mapping[str, object] | None = None,
+    absent: Sequence[Finding] = (),
 ) -> str:
-    """One lint run (with whatever other engines added to it) in ``output_format``."""
+    """One lint run (with whatever other engines added to it) in ``output_format``; SARIF
+    also lists the ``absent`` findings (fixed since the base) with their baseline state."""
+    codes = {rule.code for rule in run.rules}
+    shown = [*run.findings, *(f for f in absent if f.code in codes)]
+    if output_format != "sarif":
+        shown = list(run.findings)
     report = Report(
-        findings=run.findings,
+        findings=shown,
         rules=run.rules,
         files=run.files,
         objects=run.objects,

@@ -172,6 +172,19 @@ class Manifest:
         value = derived[key] = build(self)
         return value
 
+    def at(self, path: str) -> Manifest:
+        """This object as if loaded from ``path``: the same parse, shared (e.g. a file equal at
+        two revisions, linted at both)."""
+        return Manifest(
+            self.body,
+            path,
+            self.line,
+            self.column,
+            self.document_index,
+            self._document,
+            self._prefix,
+        )
+
     def describe(self) -> str:
         where = f"{self.namespace}/" if self.namespace else ""
         return f"{self.kind} {where}{self.name}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
@@ -64,6 +64,7 @@ def lint(
     stdin: IO[bytes] | None = None,
     loaded: LoadResult | None = None,
     extra: Sequence[Finding] = (),
+    adjust: Callable[[list[Finding], LoadResult], list[Finding]] | None = None,
 ) -> LintRun:
     """Lint ``paths`` (files, directories, ``-`` for stdin; default ``rendered/``).
 
@@ -74,7 +75,8 @@ def lint(
     only the files a commit changed still sees, say, the PodDisruptionBudget that covers them.
     ``loaded`` reuses objects another step already parsed (``gitops check``); ``extra`` are
     findings from other engines (validator, drift) reported and judged with the same
-    per-environment ``fail_on``.
+    per-environment ``fail_on``. ``adjust`` may mark findings (e.g. those already present at
+    a base revision or in a baseline) before they are judged.
     """
     known = known or registry
     index = read_index(settings.index_path, INDEX_PATH) or RenderIndex()
@@ -100,6 +102,8 @@ def lint(
         findings += runner.problem_findings(problem_path, problems)
     findings += [replace(f, path=places.rel(f.path)) for f in extra]
     findings.sort(key=Finding.sort_key)
+    if adjust is not None:
+        findings = adjust(findings, loaded)
     failing = sum(1 for f in findings if runner.fails(f))
     rules = {e.rule.code: e.rule for r in runner.resolved.values() for e in r.active}
     rules.update({f.code: known.by_code[f.code] for f in findings if f.code in known.by_code})

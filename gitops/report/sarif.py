@@ -1,7 +1,9 @@
 """SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
 
 One ``reportingDescriptor`` per rule (its summary, why, fix and the Bad/Good examples from the
-rule's case file), one result per finding. Suppressed findings are results with
+rule's case file), one result per finding (``results`` is there even when empty), with
+``partialFingerprints`` from the finding's identity and, given a base revision or a baseline,
+its ``baselineState``. Suppressed findings are results with
 ``suppressions``: ``inSource`` for a ``gitops.dev/ignore`` annotation, ``external`` for a
 config entry, each with the reason as its justification.
 """
@@ -100,8 +102,14 @@ def result(f: Finding, rule_index: int) -> dict[str, Any]:
         "locations": [location],
         "properties": properties,
     }
+    facts = dict(f.extra)
+    if "fingerprint" in facts:
+        # The identity of gitops.review.identity: no file, no line, so moves keep the alert.
+        entry["partialFingerprints"] = {"gitopsIdentity/v1": facts["fingerprint"]}
+    if facts.get("baselineState") in ("new", "unchanged", "updated", "absent"):
+        entry["baselineState"] = facts["baselineState"]
     if f.suppressed:
-        by = dict(f.extra).get(SUPPRESSED_BY)
+        by = facts.get(SUPPRESSED_BY)
         entry["suppressions"] = [
             {
                 "kind": "external" if by == "config" else "inSource",
