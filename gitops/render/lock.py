@@ -24,7 +24,8 @@ LOCK_NAME = "synth.lock"
 def synth_lock(root: Path, *, wait: bool, notify: Callable[[str], None]) -> Iterator[None]:
     """Hold the repository's synth lock; wait for another holder (saying so through
     ``notify``) or, with ``wait=False``, fail at once."""
-    lock = FileLock(str(prepare_state_dir(root)))
+    path = prepare_state_dir(root)
+    lock = FileLock(str(path))
     try:
         lock.acquire(blocking=False)
     except Timeout:
@@ -40,6 +41,11 @@ def synth_lock(root: Path, *, wait: bool, notify: Callable[[str], None]) -> Iter
             f"({STATE_DIR}/{LOCK_NAME}) ..."
         )
         lock.acquire()
+    except OSError as exc:  # after Timeout, which is one too
+        raise RenderError(
+            f"cannot lock {STATE_DIR}/{LOCK_NAME}: {exc.strerror or exc}; nothing was changed",
+            fix=f"make {STATE_DIR}/ writable, then run gitops synth again",
+        ) from None
     try:
         yield
     finally:
