@@ -9,4 +9,7 @@ ENVIRONMENT = Environment(
     resource_scale=1.0,
     features=Features(canary=True, pdb=True),
     api_server_cidrs=("10.100.0.1/32",),
+    upstream="staging",
+    revision="env/prod",
+    require_digests=True,
 )

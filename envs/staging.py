@@ -9,6 +9,8 @@ ENVIRONMENT = Environment(
     resource_scale=0.5,
     features=Features(canary=False, pdb=True),
     api_server_cidrs=("10.96.0.1/32",),
+    upstream="dev",
+    revision="env/staging",
     apps={
         "my-app": AppOverlay(min_replicas=2, max_replicas=6, hostname="api.staging.example.com"),
         "ml-inference-api": AppOverlay(min_replicas=2, max_replicas=6),

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from gitops import __version__
-from gitops.errors import ExitCode, GitopsError
+from gitops.errors import ConfigError, ExitCode, GitopsError
 from gitops.lint.config import FAIL_ON, PRESETS
 from gitops.report import REPORTERS
 from gitops.rules.docs import FORMATS as RULES_FORMATS
@@ -203,6 +203,141 @@ def synth(
         echo=click.echo,
         warn=lambda text: click.echo(text, err=True),
         wait=not no_wait,
+    )
+
+
+@cli.command("set-image")
+@click.argument("app")
+@click.argument("image")
+@click.option("--env", required=True, metavar="ENV", help="The environment whose image to set.")
+@click.pass_context
+@_exit_code_of
+def set_image(ctx: click.Context, app: str, image: str, env: str) -> int:
+    """Set the IMAGE that APP runs in one environment, and re-render only that app there.
+
+    Writes envs/ENV.images.yaml keeping its comments and order. IMAGE needs a tag or a digest
+    (registry/repository:1.4.2, ...@sha256:...); 'latest' is refused, and so is an image
+    without a digest for an environment with require_digests=True.
+    """
+    from gitops.commands.promote import run_set_image
+
+    return run_set_image(_settings(ctx), app=app, image=image, env=env, echo=click.echo)
+
+
+@cli.command()
+@click.option(
+    "--from", "source", metavar="ENV", help="Source environment. Default: --to's upstream."
+)
+@click.option("--to", "target", required=True, metavar="ENV", help="Environment to promote to.")
+@click.option("--app", "apps", multiple=True, metavar="APP", help="Only this app (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+@click.option(
+    "--source",
+    "release",
+    is_flag=True,
+    help="Release source: move --to's branch (its revision) to the commit --from runs.",
+)
+@click.option(
+    "--rollback",
+    is_flag=True,
+    help="Move --to's branch back to its previous release (needs --reason).",
+)
+@click.option("--force", is_flag=True, help="Promote although a gate fails (needs --reason).")
+@click.option("--reason", metavar="TEXT", help="Why a forced promotion is safe; recorded.")
+@click.pass_context
+@_exit_code_of
+def promote(
+    ctx: click.Context,
+    source: str | None,
+    target: str,
+    apps: tuple[str, ...],
+    dry_run: bool,
+    release: bool,
+    rollback: bool,
+    force: bool,
+    reason: str | None,
+) -> int:
+    """Give --to the exact images (with digests) that --from's rendered files run.
+
+    Gates: rendered/FROM is current and gitops check of the apps is clean. Re-renders only the
+    promoted apps in --to, prints what changed, and appends a record to
+    .gitops/promotions.jsonl (read it with gitops history). Exit 1 when a gate fails.
+
+    With --source, for an environment with its own branch (revision='env/prod'): move that
+    branch, fast-forward only, to the commit --from runs, after the same gates at that commit.
+    With --rollback: move it back to the release before, recording --reason.
+    """
+    from gitops.commands.promote import run_promote
+    from gitops.commands.release import run_release, run_rollback
+
+    if (force or rollback) and not (reason or "").strip():
+        flag = "--force" if force else "--rollback"
+        raise ConfigError(f"{flag} needs --reason", fix="say why: --reason '...' (it is recorded)")
+    if release and rollback:
+        raise ConfigError("--source and --rollback do not go together", fix="use one of them")
+    if rollback:
+        return run_rollback(
+            _settings(ctx), target=target, reason=(reason or "").strip(), echo=click.echo
+        )
+    if release:
+        return run_release(
+            _settings(ctx),
+            source=source,
+            target=target,
+            force_reason=reason.strip() if force and reason else None,
+            echo=click.echo,
+        )
+    return run_promote(
+        _settings(ctx),
+        source=source,
+        target=target,
+        apps=apps,
+        dry_run=dry_run,
+        force_reason=reason.strip() if force and reason else None,
+        echo=click.echo,
+    )
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.pass_context
+@_exit_code_of
+def status(ctx: click.Context, output_format: str) -> int:
+    """Per env and app: the branch and commit each env syncs from and the image it runs,
+    compared with its upstream env."""
+    from gitops.commands.release import run_status
+
+    return run_status(_settings(ctx), output_format=output_format, echo=click.echo)
+
+
+@cli.command()
+@click.option("--env", "envs", multiple=True, metavar="ENV", help="Only promotions to ENV.")
+@click.option("--app", "apps", multiple=True, metavar="APP", help="Only this app (repeatable).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.pass_context
+@_exit_code_of
+def history(
+    ctx: click.Context, envs: tuple[str, ...], apps: tuple[str, ...], output_format: str
+) -> int:
+    """List recorded promotions (.gitops/promotions.jsonl), oldest first."""
+    from gitops.commands.promote import run_history
+
+    return run_history(
+        _settings(ctx), envs=envs, apps=apps, output_format=output_format, echo=click.echo
     )
 
 

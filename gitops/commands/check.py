@@ -42,7 +42,10 @@ def run_check(
     echo: Callable[[str], None],
     review: ReviewOptions | None = None,
     warn: Callable[[str], None] | None = None,
+    env: str | None = None,
 ) -> int:
+    """``env`` narrows the run to ``rendered/<env>`` (drift, targets and lint context): what a
+    promotion gate needs of its source environment."""
     from gitops.commands.validate import validate_settings
     from gitops.validate.run import validate
     from gitops.validate.versions import parse_version
@@ -54,9 +57,15 @@ def run_check(
         from gitops.render.synth import Selection
         from gitops.render.synth import check as synth_check
 
-        findings += drift_findings(synth_check(settings, Selection(apps=apps or ())))
+        selection = Selection(envs=(env,) if env else (), apps=apps or ())
+        findings += drift_findings(synth_check(settings, selection))
     index = read_index(settings.index_path, INDEX_PATH)
     targets = _rendered_files(settings, apps, index.files if index else {})
+    context = [str(settings.rendered_dir)] if apps is not None else []
+    if env is not None:
+        env_dir = settings.rendered_dir / env
+        targets = [t for t in targets if Path(t).is_relative_to(env_dir)] or [str(env_dir)]
+        context = [str(env_dir)]
     loaded = load(targets)
     explicit = (
         parse_version(kubernetes_version, "--kubernetes-version") if kubernetes_version else None
@@ -97,7 +106,7 @@ def run_check(
             registry=REGISTRY,
             known=CATALOG,
             flags=flags,
-            context=[str(settings.rendered_dir)] if apps is not None else (),
+            context=context,
             loaded=loaded,
             extra=findings,
             adjust=reviewer.adjust if reviewer else None,

@@ -12,8 +12,8 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from gitops import git
 from gitops.errors import ConfigError, ExitCode
-from gitops.review import git
 from gitops.review.diff import Obj, Result, diff
 from gitops.review.objects import INDEX, RENDERED, index_files, is_rendered_file, objects, place
 from gitops.review.render import (

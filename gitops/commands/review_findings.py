@@ -18,10 +18,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from gitops import git
 from gitops.findings import SUPPRESSED_BY, Finding
 from gitops.k8s.manifests import LoadProblem, LoadResult, Manifest, load_text
 from gitops.k8s.render_index import read_index
-from gitops.review import baseline, git
+from gitops.review import baseline
 from gitops.review.identity import Identity, classify, identity, with_fingerprints
 from gitops.review.objects import INDEX, RENDERED, is_rendered_file
 from gitops.settings import INDEX_PATH, Settings

@@ -41,6 +41,8 @@ class EnvTarget:
     apps: tuple[str, ...]
     cluster_kinds: tuple[tuple[str, str], ...]
     """(group, kind) of every object in ``rendered/<env>/cluster``."""
+    revision: str | None = None
+    """The git ref this env's apps sync from; None: the repo's revision."""
 
 
 @dataclass(frozen=True)
@@ -58,10 +60,10 @@ def _meta(name: str, namespace: str, env: str | None = None, **extra: Any) -> di
     return {"name": name, "namespace": namespace, "labels": labels, **extra}
 
 
-def _source(repo: Repo, path: str) -> dict[str, Any]:
+def _source(repo: Repo, path: str, revision: str | None = None) -> dict[str, Any]:
     return {
         "repoURL": repo.url,
-        "targetRevision": repo.revision,
+        "targetRevision": revision or repo.revision,
         "path": path,
         "directory": {"recurse": False},
     }
@@ -94,7 +96,7 @@ def application_set(env: EnvTarget, repo: Repo) -> dict[str, Any]:
                 {
                     "git": {
                         "repoURL": repo.url,
-                        "revision": repo.revision,
+                        "revision": env.revision or repo.revision,
                         "directories": [
                             {"path": f"{base}/*"},
                             {"path": f"{base}/{CLUSTER_DIR}", "exclude": True},
@@ -116,7 +118,7 @@ def application_set(env: EnvTarget, repo: Repo) -> dict[str, Any]:
                 },
                 "spec": {
                     "project": env.name,
-                    "source": _source(repo, "{{.path.path}}"),
+                    "source": _source(repo, "{{.path.path}}", env.revision),
                     "destination": {"name": env.cluster, "namespace": "{{.path.basename}}"},
                     "syncPolicy": {
                         "automated": {"prune": True, "selfHeal": True},
@@ -164,7 +166,9 @@ def cluster_application(env: EnvTarget, repo: Repo) -> dict[str, Any]:
         ),
         "spec": {
             "project": name,
-            "source": _source(repo, f"{repo.rendered_dir}/{env.name}/{CLUSTER_DIR}"),
+            "source": _source(
+                repo, f"{repo.rendered_dir}/{env.name}/{CLUSTER_DIR}", env.revision
+            ),
             "destination": {"name": env.cluster},
             "syncPolicy": {
                 "automated": {"prune": False, "selfHeal": True},

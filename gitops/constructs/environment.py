@@ -33,6 +33,7 @@ _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _DNS_NAME = re.compile(
     r"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 )
+_GIT_REF = re.compile(r"^(?!.*\.\.)(?!.*//)[A-Za-z0-9][A-Za-z0-9._/-]{0,199}(?<![./])$")
 _K8S_VERSION = re.compile(r"^1\.(\d+)$")
 _MAX_SCALE = 8.0
 
@@ -100,6 +101,20 @@ class Environment:
     api_server_cidrs: tuple[str, ...] = ()
     """IP ranges of the cluster's API server endpoints. Workloads that call the Kubernetes API
     need egress to them through the namespace's default-deny policy. Default: none."""
+    require_digests: bool = False
+    """Every image this environment runs must be pinned by digest (``@sha256:...``): an image
+    with a tag only is a synth error, ``gitops promote`` refuses to bring one here, and the
+    linter's IM002 (image-not-pinned-by-digest) is an error for this environment's files.
+    Default: ``False``."""
+    upstream: str | None = None
+    """The environment releases come from (``gitops promote --to <this>`` takes them from
+    there unless ``--from`` says otherwise, and refuses any other source), e.g. ``"staging"``
+    for prod. Default: none (any source may be promoted here)."""
+    revision: str | None = None
+    """The git ref Argo CD syncs this environment's apps from, e.g. ``"env/prod"``: with its
+    own ref an environment receives a change (source or image) only when
+    ``gitops promote --to <env> --source`` moves that ref, and ``--rollback`` moves it back.
+    Default: none (the repo's ``[tool.gitops] revision``, so every merge reaches it)."""
     images: Mapping[str, str] = field(default_factory=dict)
     """Image per app, read from ``envs/<name>.images.yaml``; set by the loader, not in Python."""
     images_file: str = ""
@@ -116,6 +131,14 @@ class Environment:
                 f"'major.minor' version; use one of 1.{lo} to 1.{hi}"
             )
         _check_scale("resource_scale", self.resource_scale)
+        if self.revision is not None and not _GIT_REF.fullmatch(self.revision):
+            raise EnvValueError(
+                f"revision {self.revision!r} is not a branch name like 'env/{self.name}'"
+            )
+        if self.upstream is not None:
+            _check_dns_label("upstream", self.upstream)
+            if self.upstream == self.name:
+                raise EnvValueError(f"upstream {self.upstream!r} is this environment itself")
         for cidr in self.api_server_cidrs:
             try:
                 ipaddress.ip_network(cidr)

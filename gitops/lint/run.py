@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from gitops.errors import ConfigError, ExitCode
-from gitops.findings import Finding
+from gitops.findings import Finding, Severity
 from gitops.k8s.graph import ObjectGraph
 from gitops.k8s.manifests import STDIN, LoadProblem, LoadResult, Manifest, discover, load
 from gitops.k8s.render_index import RenderIndex, read_index
@@ -34,6 +34,9 @@ from gitops.settings import ENVS_DIR, INDEX_PATH, PYPROJECT, RENDERED_DIR, Setti
 
 _NOT_ENVS = {"argocd"}
 """Folders directly under rendered/ that are not environments."""
+
+REQUIRE_DIGESTS = Layer(enable=("IM002",), severity={"IM002": Severity.ERROR})
+"""The lint layer of an environment with ``require_digests=True``."""
 
 
 @dataclass(frozen=True)
@@ -232,6 +235,13 @@ class _Places:
             return parts[1]
         return self.default_env
 
+    def required(self, env: str | None) -> Layer | None:
+        """What the environment demands of its files, from the render index: with
+        ``requireDigests`` an image without a digest (IM002) is an error there."""
+        if env is None or not self.index.environments.get(env, {}).get("requireDigests"):
+            return None
+        return REQUIRE_DIGESTS
+
     def source(self, rel: str) -> Mapping[str, Any] | None:
         return self.index.files.get(rel)
 
@@ -256,7 +266,9 @@ class _Runner:
 
     def for_env(self, env: str | None) -> Resolved:
         if env not in self.resolved:
-            self.resolved[env] = resolve(self.config, self.registry, env, self.flags)
+            self.resolved[env] = resolve(
+                self.config, self.registry, env, self.flags, self.places.required(env)
+            )
         return self.resolved[env]
 
     def object_findings(self, manifest: Manifest, graph: ObjectGraph) -> list[Finding]:

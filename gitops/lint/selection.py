@@ -23,7 +23,11 @@ class Resolved:
 
 
 def resolve(
-    settings: LintSettings, registry: Registry, env: str | None, flags: Layer | None = None
+    settings: LintSettings,
+    registry: Registry,
+    env: str | None,
+    flags: Layer | None = None,
+    required: Layer | None = None,
 ) -> Resolved:
     """The one place precedence is decided. Lowest to highest:
 
@@ -35,10 +39,15 @@ def resolve(
        first and a rule code or name after it, so ``disable = ["images"]`` with
        ``enable = ["IM001"]`` keeps IM001 on;
     3. ``fail_on``: flags > ``env.<env>`` > top level > ``error``.
+
+    ``required`` is what the environment itself demands (``require_digests=True`` turns IM002
+    on as an error): it sits above the config and below the command-line flags.
     """
     layers = [settings.base]
     if env is not None and env in settings.envs:
         layers.append(settings.envs[env])
+    if required is not None:
+        layers.append(required)
     if flags is not None:
         layers.append(flags)
     preset = next((x.preset for x in reversed(layers) if x.preset), "recommended")

@@ -60,6 +60,13 @@ def _load_environments(settings: Settings) -> dict[str, EnvironmentSource]:
             fix="add envs/<name>.py defining ENVIRONMENT = Environment(name=..., cluster=..., "
             "kubernetes_version=...)",
         )
+    for source in found.values():
+        upstream = source.environment.upstream
+        if upstream is not None and upstream not in found:
+            raise SourceError(
+                f"{source.path}: upstream {upstream!r} is not an environment",
+                fix=f"use one of: {', '.join(sorted(found))}",
+            )
     return found
 
 
@@ -93,6 +100,8 @@ def _load_environment(path: Path, root: Path) -> EnvironmentSource:
     images_path = path.with_name(f"{path.stem}{IMAGES_SUFFIX}")
     images, lines = load_images(images_path, root) if images_path.exists() else ({}, {})
     env = replace(env, images=images, images_file=relative(images_path, root))
+    if env.require_digests:
+        _require_digests(env, lines)
     return EnvironmentSource(environment=env, path=rel, customize=customize, image_lines=lines)
 
 
@@ -147,3 +156,14 @@ def load_images(path: Path, root: Path) -> tuple[dict[str, str], dict[str, int]]
             )
         images[app], lines[app] = image, line
     return images, lines
+
+
+def _require_digests(env: Environment, lines: Mapping[str, int]) -> None:
+    for app, image in env.images.items():
+        if "@" not in image:
+            raise SourceError(
+                f"{env.images_file}:{lines.get(app, 1)}: image {image!r} for {app!r} has no "
+                f"digest, and environment {env.name!r} sets require_digests=True",
+                fix=f"pin it: gitops set-image {app} {image}@sha256:<digest> --env {env.name} "
+                "(or promote a digest-pinned image from its upstream environment)",
+            )

@@ -165,7 +165,15 @@ def make_plan(settings: Settings, selection: Selection, *, check_only: bool = Fa
                 if p.startswith(prefix)
             }
         )
-        targets.append(EnvTarget(name, source.environment.cluster, tuple(all_apps), tuple(kinds)))
+        targets.append(
+            EnvTarget(
+                name,
+                source.environment.cluster,
+                tuple(all_apps),
+                tuple(kinds),
+                revision=source.environment.revision,
+            )
+        )
     bootstrap = [
         BuiltObject(
             body=body,
@@ -188,6 +196,8 @@ def make_plan(settings: Settings, selection: Selection, *, check_only: bool = Fa
             "cluster": s.environment.cluster,
             "kubernetesVersion": s.environment.kubernetes_version,
             "source": s.path,
+            # Only when set, so that an index of envs without it keeps its bytes.
+            **({"requireDigests": True} if s.environment.require_digests else {}),
         }
         for name, s in all_envs.items()
     }

@@ -7,6 +7,7 @@ fifth a canary in prod. Usage: python tests/bench/gen_repo.py DIR [N]
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import sys
 from pathlib import Path
@@ -61,8 +62,13 @@ def generate(target: Path, apps: int) -> Path:
             APP.format(index=index, name=name)
         )
     for env in ("dev", "staging", "prod"):
+        # staging and prod run digest-pinned images (prod requires them), like this repo's.
+        pin = {n: "@sha256:" + hashlib.sha256(n.encode()).hexdigest() for n in names}
         (target / "envs" / f"{env}.images.yaml").write_text(
-            "".join(f"{n}: ghcr.io/acme/{n}:1.{i}.0\n" for i, n in enumerate(names))
+            "".join(
+                f"{n}: ghcr.io/acme/{n}:1.{i}.0{pin[n] if env != 'dev' else ''}\n"
+                for i, n in enumerate(names)
+            )
         )
         # The seed overlays name this repo's apps; the generated repo has others.
         module = target / "envs" / f"{env}.py"

@@ -69,6 +69,7 @@ def test_index_describes_every_rendered_file_exactly() -> None:
     assert document["environments"]["prod"] == {
         "cluster": "prod-eu-west-1",
         "kubernetesVersion": "1.31",
+        "requireDigests": True,
         "source": "envs/prod.py",
     }
     files = document["files"]

@@ -38,6 +38,10 @@ def test_removed_app_disappears_everywhere(config_repo: Path) -> None:
 def test_removed_environment_disappears(config_repo: Path) -> None:
     (config_repo / "envs" / "staging.py").unlink()
     (config_repo / "envs" / "staging.images.yaml").unlink()
+    fed = gitops(config_repo, "synth")  # prod still names staging as its upstream
+    assert fed.code == 2 and "envs/prod.py: upstream 'staging' is not an environment" in fed.err
+    prod = config_repo / "envs" / "prod.py"
+    prod.write_text(prod.read_text().replace('upstream="staging"', 'upstream="dev"'))
     assert gitops(config_repo, "synth").code == 0
     assert not (config_repo / "rendered" / "staging").exists()
     assert not list((config_repo / "rendered" / "argocd").glob("*staging*"))

@@ -1,4 +1,5 @@
-"""Read the config repo at a revision with the real ``git``: never a checkout, never a write.
+"""The one module that runs ``git``: reading the config repo at a revision (never a checkout),
+and, for promotion, moving env branches and a temporary worktree for gates.
 
 Every call is an explicit argv with a timeout; a failure names the command, its exit status
 and git's stderr. Trees are listed with ``git ls-tree`` and blobs read in one
@@ -7,8 +8,12 @@ and git's stderr. Trees are listed with ``git ls-tree`` and blobs read in one
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -192,3 +197,72 @@ def read_files(root: Path, commit: str, paths: Sequence[str]) -> dict[str, bytes
     listing = tree(root, commit, paths)
     contents = blobs(root, listing.values())
     return {path: contents[blob] for path, blob in listing.items()}
+
+
+# Promotion: the commit each env branch names, moving it, and a temporary worktree for gates.
+
+
+def _text(root: Path, *args: str) -> str | None:
+    """stdout of ``git args`` as text, or None when git fails (no repository, unknown ref)."""
+    try:
+        return git(root, *args).decode("utf-8", "replace").rstrip("\n")
+    except GitError:
+        return None
+
+
+def head_commit(root: Path) -> str | None:
+    return _text(root, "rev-parse", "HEAD")
+
+
+def author(root: Path) -> str:
+    name = _text(root, "config", "user.name") or os.environ.get("USER") or "unknown"
+    email = _text(root, "config", "user.email")
+    return f"{name} <{email}>" if email else name
+
+
+def uncommitted(root: Path, paths: Iterable[str]) -> list[str]:
+    """Which of ``paths`` differ from HEAD (empty outside a repository)."""
+    out = _text(root, "diff", "HEAD", "--name-only", "--", *paths)
+    return sorted({line for line in (out or "").splitlines() if line.strip()})
+
+
+def commit_of(root: Path, ref: str) -> str | None:
+    """The commit ``ref`` (a branch, tag or commit) names, or None when it names nothing."""
+    return _text(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+
+
+def is_ancestor(root: Path, older: str, newer: str) -> bool:
+    return _text(root, "merge-base", "--is-ancestor", older, newer) is not None
+
+
+def commits_between(root: Path, older: str, newer: str) -> int:
+    return int(_text(root, "rev-list", "--count", f"{older}..{newer}") or 0)
+
+
+def move_branch(root: Path, branch: str, new: str, old: str | None, reason: str) -> None:
+    """Point ``refs/heads/<branch>`` at ``new``, only if it still points at ``old`` (None: only
+    if it does not exist yet): a concurrent move fails instead of being overwritten."""
+    git(root, "update-ref", "-m", reason, f"refs/heads/{branch}", new, old or "0" * 40)
+
+
+def delete_branch(root: Path, branch: str, expected: str) -> None:
+    git(root, "update-ref", "-d", f"refs/heads/{branch}", expected)
+
+
+def show_file(root: Path, commit: str, path: str) -> str | None:
+    """The text of ``path`` at ``commit``, or None when it is not there."""
+    return _text(root, "show", f"{commit}:{path}")
+
+
+@contextmanager
+def worktree_at(root: Path, commit: str) -> Iterator[Path]:
+    """A temporary detached worktree of ``commit`` (outside the repository), removed after."""
+    parent = Path(tempfile.mkdtemp(prefix="gitops-worktree-"))
+    path = parent / "tree"
+    git(root, "worktree", "add", "--detach", "--quiet", str(path), commit)
+    try:
+        yield path
+    finally:
+        _text(root, "worktree", "remove", "--force", str(path))
+        shutil.rmtree(parent, ignore_errors=True)
+        _text(root, "worktree", "prune")
