@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import sys
 import traceback
@@ -17,7 +18,7 @@ from gitops.errors import ConfigError, ExitCode, GitopsError
 from gitops.lint.config import FAIL_ON, PRESETS
 from gitops.report import REPORTERS
 from gitops.rules.docs import FORMATS as RULES_FORMATS
-from gitops.settings import Settings, find_root, load_settings
+from gitops.settings import Settings, find_root, is_config_repo, load_settings, no_config_repo
 from gitops.validate.config import ENGINES
 
 if TYPE_CHECKING:
@@ -32,23 +33,33 @@ def _exit_code_of(run: Callable[..., int]) -> Callable[..., None]:
     @functools.wraps(run)
     def wrapper(*args: Any, **kwargs: Any) -> None:
         ctx = click.get_current_context()
+        output_format = kwargs.get("output_format")
         try:
             code = run(*args, **kwargs)
         except GitopsError as exc:
             click.echo(exc.render(), err=True)
+            if os.environ.get(DEBUG_ENV) and exc.__cause__ is not None:
+                traceback.print_exception(exc.__cause__)
+                _echo_node_stderr()
+            _echo_failure_document(output_format, exc.message, exc.fix, exc.exit_code)
             code = exc.exit_code
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             code = ExitCode.INTERRUPTED
         except BaseException as exc:  # SystemExit, GeneratorExit too: never a silent exit 0
+            # One line: an error from cdk8s's Node.js side carries a JavaScript stack trace.
+            first = next(iter(str(exc).strip().splitlines()), "")
+            message = f"internal error: {type(exc).__name__}: {first}"
             click.echo(
-                f"internal error: {type(exc).__name__}: {exc}\n"
+                f"{message}\n"
                 f"  this is a bug in gitops {__version__}; please report it with the command "
                 f"you ran (set {DEBUG_ENV}=1 to print the traceback)",
                 err=True,
             )
             if os.environ.get(DEBUG_ENV):
                 traceback.print_exc()
+                _echo_node_stderr()
+            _echo_failure_document(output_format, message, None, ExitCode.INTERNAL)
             code = ExitCode.INTERNAL
         ctx.exit(int(code))
 
@@ -60,9 +71,69 @@ def _color() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def _settings(ctx: click.Context) -> Settings:
+def _echo_failure_document(
+    output_format: object, message: str, fix: str | None, exit_code: int
+) -> None:
+    """A run that ends early still prints a valid json/sarif/github document for CI."""
+    from gitops.report.failure import FAILURE_FORMATS, failure_document
+
+    if output_format in FAILURE_FORMATS:
+        click.echo(failure_document(str(output_format), message, fix, exit_code), nl=False)
+
+
+def _echo_node_stderr() -> None:
+    """What cdk8s's Node.js process wrote to stderr (kept from the user unless debugging)."""
+    if "gitops.constructs.node_runtime" in sys.modules:
+        from gitops.constructs.node_runtime import captured_node_stderr
+
+        text = captured_node_stderr()
+        if text:
+            click.echo(f"Node.js stderr:\n{text}", err=True)
+
+
+_STARTED_IN = "gitops.started_in"
+
+
+def _settings(ctx: click.Context, *, needs_repo: bool = True) -> Settings:
+    """The config repo's settings. The command then runs with the repo root as its working
+    directory (user code and cdk8s's Node.js resolve relative paths from there); the previous
+    one comes back when it ends. A command that needs a config repo and finds none is a usage
+    error naming ``gitops init``."""
     root: Path | None = ctx.obj
-    return load_settings(root if root is not None else find_root(Path.cwd()))
+    if root is None:
+        root = find_root(Path.cwd())
+        if root is None:
+            if needs_repo:
+                raise no_config_repo(Path.cwd())
+            return load_settings(Path.cwd().resolve())
+        discovered = True
+    else:
+        if needs_repo and not is_config_repo(root):
+            raise no_config_repo(root)
+        discovered = False
+    settings = load_settings(root)
+    previous = os.getcwd()
+    if Path(previous).resolve() != root.resolve():
+        os.chdir(root)
+        ctx.call_on_close(lambda: os.chdir(previous))
+        if discovered:
+            ctx.meta[_STARTED_IN] = previous
+    return settings
+
+
+def _user_paths(ctx: click.Context, paths: tuple[str, ...]) -> tuple[str, ...]:
+    """Path arguments as the user meant them: relative to where the command was started when
+    the root was found from there (absolute once the run has moved to the root; ``-`` stays
+    stdin), relative to the root given with --root."""
+    started_in = ctx.meta.get(_STARTED_IN)
+    if started_in is None:
+        return paths
+    return tuple(p if p == "-" else os.path.normpath(os.path.join(started_in, p)) for p in paths)
+
+
+def _user_path(ctx: click.Context, path: Path | None) -> Path | None:
+    """A path option as the user meant it (see ``_user_paths``)."""
+    return None if path is None else Path(_user_paths(ctx, (str(path),))[0])
 
 
 # Options shared by the verbs that report findings (lint, validate, check): one definition
@@ -75,11 +146,19 @@ _format_option = click.option(
     show_default=True,
     help="Report format.",
 )
-_fail_on_option = click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON),
-    help="Lowest severity that fails the run (exit 1). Default: error; for lint and check, "
-    "fail_on in [tool.gitops.lint] when set.",
+
+
+def _fail_on(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option("--fail-on", type=click.Choice(FAIL_ON), help=help_text)
+
+
+_fail_on_option = _fail_on(
+    "Lowest severity that fails the run (exit 1). Default: fail_on in [tool.gitops.lint] "
+    "(per environment), else error."
+)
+_validate_fail_on_option = _fail_on(
+    "Lowest severity that fails the run (exit 1): error (default), warning (deprecated API "
+    "versions and ignored missing schemas fail too) or never."
 )
 _kubernetes_version_option = click.option(
     "--kubernetes-version",
@@ -163,6 +242,21 @@ def cli(ctx: click.Context, root: Path | None) -> None:
     3 internal error; 130 interrupted.
     """
     ctx.obj = root
+    _show_warnings()
+
+
+class _StderrHandler(logging.Handler):
+    """Warnings of the render stages (e.g. a dropped Helm hook) on stderr, as they happen."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(self.format(record), err=True)
+
+
+def _show_warnings() -> None:
+    logger = logging.getLogger("gitops")
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        logger.addHandler(_StderrHandler(logging.WARNING))
+        logger.propagate = False
 
 
 @cli.command()
@@ -192,13 +286,14 @@ def synth(
     PATHS (optional, e.g. the files a commit changed) narrow the run to the apps they belong
     to; a path outside one app's module or rendered folder means a full run.
     """
+    settings = _settings(ctx)  # first: cdk8s's Node.js starts in the working directory
     from gitops.commands.synth import run_synth
 
     return run_synth(
-        _settings(ctx),
+        settings,
         envs=envs,
         apps=apps,
-        paths=paths,
+        paths=_user_paths(ctx, paths),
         check=check,
         echo=click.echo,
         warn=lambda text: click.echo(text, err=True),
@@ -219,9 +314,10 @@ def set_image(ctx: click.Context, app: str, image: str, env: str) -> int:
     (registry/repository:1.4.2, ...@sha256:...); 'latest' is refused, and so is an image
     without a digest for an environment with require_digests=True.
     """
+    settings = _settings(ctx)  # first: cdk8s's Node.js starts in the working directory
     from gitops.commands.promote import run_set_image
 
-    return run_set_image(_settings(ctx), app=app, image=image, env=env, echo=click.echo)
+    return run_set_image(settings, app=app, image=image, env=env, echo=click.echo)
 
 
 @cli.command()
@@ -267,6 +363,7 @@ def promote(
     branch, fast-forward only, to the commit --from runs, after the same gates at that commit.
     With --rollback: move it back to the release before, recording --reason.
     """
+    settings = _settings(ctx)  # first: cdk8s's Node.js starts in the working directory
     from gitops.commands.promote import run_promote
     from gitops.commands.release import run_release, run_rollback
 
@@ -277,18 +374,18 @@ def promote(
         raise ConfigError("--source and --rollback do not go together", fix="use one of them")
     if rollback:
         return run_rollback(
-            _settings(ctx), target=target, reason=(reason or "").strip(), echo=click.echo
+            settings, target=target, reason=(reason or "").strip(), echo=click.echo
         )
     if release:
         return run_release(
-            _settings(ctx),
+            settings,
             source=source,
             target=target,
             force_reason=reason.strip() if force and reason else None,
             echo=click.echo,
         )
     return run_promote(
-        _settings(ctx),
+        settings,
         source=source,
         target=target,
         apps=apps,
@@ -386,19 +483,20 @@ def lint(
     from gitops.commands.lint import run_lint
 
     color = _color()
+    settings = _settings(ctx, needs_repo=not paths)
     return run_lint(
-        _settings(ctx),
-        paths=paths,
+        settings,
+        paths=_user_paths(ctx, paths),
         output_format=output_format,
         fail_on=fail_on,
         preset=preset,
         env=env,
-        context=context,
+        context=_user_paths(ctx, context),
         enable=enable,
         disable=disable,
         color=color,
         echo=lambda text: click.echo(text, nl=False),
-        review=_review(new_since, baseline, update_baseline, prune_baseline),
+        review=_review(new_since, _user_path(ctx, baseline), update_baseline, prune_baseline),
         warn=_warn,
     )
 
@@ -426,7 +524,7 @@ def rules(rule: str | None, output_format: str) -> int:
 @_engine_option
 @_ignore_missing_schemas_option
 @_format_option
-@_fail_on_option
+@_validate_fail_on_option
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.pass_context
 @_exit_code_of
@@ -443,9 +541,10 @@ def validate(
     version, offline: unknown fields, wrong types, removed and deprecated API versions."""
     from gitops.commands.validate import run_validate
 
+    settings = _settings(ctx, needs_repo=not paths)
     return run_validate(
-        _settings(ctx),
-        paths=paths,
+        settings,
+        paths=_user_paths(ctx, paths),
         kubernetes_version=kubernetes_version,
         engine=engine,
         ignore_missing_schemas=ignore_missing_schemas,
@@ -487,11 +586,12 @@ def check(
     One run, one report, one exit code: synth --check, validate and lint together. PATHS
     (optional, e.g. a commit's changed files) narrow the run to the apps they belong to.
     """
+    settings = _settings(ctx)  # first: cdk8s's Node.js starts in the working directory
     from gitops.commands.check import run_check
 
     return run_check(
-        _settings(ctx),
-        paths=paths,
+        settings,
+        paths=_user_paths(ctx, paths),
         output_format=output_format,
         fail_on=fail_on,
         preset=preset,
@@ -500,7 +600,7 @@ def check(
         ignore_missing_schemas=ignore_missing_schemas,
         color=_color(),
         echo=lambda text: click.echo(text, nl=False),
-        review=_review(new_since, baseline, update_baseline, prune_baseline),
+        review=_review(new_since, _user_path(ctx, baseline), update_baseline, prune_baseline),
         warn=_warn,
     )
 
@@ -540,19 +640,55 @@ def diff(
     Reads revisions with git (nothing is checked out). Exit 0 (1 with --exit-code when there
     are changes); 2 for an unknown revision, a shallow clone lacking the base, or no rendered/.
     """
+    settings = _settings(ctx)  # first: cdk8s's Node.js starts in the working directory
     from gitops.commands.diff import run_diff
 
     return run_diff(
-        _settings(ctx),
+        settings,
         base=base,
         head=head,
         envs=envs,
         apps=apps,
         output_format=output_format,
         max_comment_chars=max_comment_chars,
-        output_dir=output_dir,
+        output_dir=_user_path(ctx, output_dir),
         exit_code=exit_code,
         echo=lambda text: click.echo(text, nl=False),
+    )
+
+
+@cli.command()
+@click.argument(
+    "directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option(
+    "--envs",
+    metavar="ENV,ENV",
+    help="Environments to create, comma-separated. Default: dev,staging,prod (with --force, "
+    "the repo's own envs/). The one named prod (else the last) gets CODEOWNERS and fails on "
+    "warnings.",
+)
+@click.option(
+    "--repo-url",
+    metavar="URL",
+    help="Git URL Argo CD syncs the new repo from ([tool.gitops] repo_url). Default: a "
+    "placeholder to replace.",
+)
+@click.option("--dry-run", is_flag=True, help="List the files it would write; write nothing.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write into a non-empty DIRECTORY: add the missing files, keep every existing one.",
+)
+@_exit_code_of
+def init(directory: Path, envs: str, repo_url: str | None, dry_run: bool, force: bool) -> int:
+    """Start a config repo in DIRECTORY (default: here) that uses gitops as a package: apps/
+    with a sample app, envs/, pyproject.toml pinning gitops, pre-commit hooks, a GitHub
+    workflow, CODEOWNERS; then render rendered/."""
+    from gitops.commands.init import run_init
+
+    return run_init(
+        directory, envs=envs, repo_url=repo_url, dry_run=dry_run, force=force, echo=click.echo
     )
 
 

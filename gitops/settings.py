@@ -73,14 +73,28 @@ _KEYS: dict[str, type] = {"repo_url": str, "revision": str, "argocd_namespace": 
 _TOML_TYPES: dict[type, str] = {str: 'string in quotes ("...")'}
 
 
-def find_root(start: Path) -> Path:
-    """The nearest directory at or above ``start`` holding a pyproject.toml with [tool.gitops]."""
+def find_root(start: Path) -> Path | None:
+    """The nearest directory at or above ``start`` holding a pyproject.toml with [tool.gitops],
+    or None when there is none (``start`` is not inside a config repo)."""
     start = start.resolve()
     for candidate in (start, *start.parents):
-        pyproject = candidate / PYPROJECT
-        if pyproject.is_file() and "gitops" in _tool_table(pyproject, _read_toml(pyproject)):
+        if is_config_repo(candidate):
             return candidate
-    return start
+    return None
+
+
+def is_config_repo(directory: Path) -> bool:
+    """Whether ``directory`` holds a pyproject.toml with a [tool.gitops] table."""
+    pyproject = directory / PYPROJECT
+    return pyproject.is_file() and "gitops" in _tool_table(pyproject, _read_toml(pyproject))
+
+
+def no_config_repo(start: Path) -> ConfigError:
+    """The one-line usage error of a command that needs a config repo and finds none."""
+    return ConfigError(
+        f"no config repo at {start}: no pyproject.toml with [tool.gitops] there or in any "
+        "parent directory; run 'gitops init' to create one, or pass --root DIR"
+    )
 
 
 def load_settings(root: Path, **overrides: Any) -> Settings:

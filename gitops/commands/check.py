@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from gitops.commands.catalog import CATALOG
-from gitops.commands.lint import cyclic_gc_paused, render, reviewer_for
+from gitops.commands.collector import cyclic_gc_paused
+from gitops.commands.lint import render, reviewer_for
 from gitops.commands.review_findings import ReviewOptions
 from gitops.findings import Finding
 from gitops.k8s.manifests import LoadResult, load
@@ -66,21 +67,22 @@ def run_check(
         env_dir = settings.rendered_dir / env
         targets = [t for t in targets if Path(t).is_relative_to(env_dir)] or [str(env_dir)]
         context = [str(env_dir)]
-    loaded = load(targets)
     explicit = (
         parse_version(kubernetes_version, "--kubernetes-version") if kubernetes_version else None
     )
-    outcome = validate(
-        targets,
-        root=settings.root,
-        settings=validate_settings(settings, engine, ignore_missing_schemas),
-        explicit_version=explicit,
-        index=index,
-        loaded=loaded,
-    )
+    with cyclic_gc_paused():  # synth (user code) above runs with it
+        loaded = load(targets)
+        outcome = validate(
+            targets,
+            root=settings.root,
+            settings=validate_settings(settings, engine, ignore_missing_schemas),
+            explicit_version=explicit,
+            index=index,
+            loaded=loaded,
+        )
     # The linter reports unreadable input itself; keep the validator's schema findings only.
     findings += [f for f in outcome.findings if CATALOG.by_code[f.code].engine != "loader"]
-    flags = flags_layer(REGISTRY, preset=preset, fail_on=fail_on)
+    flags = flags_layer(CATALOG, preset=preset, fail_on=fail_on)
     validate_config = validate_settings(settings, engine, ignore_missing_schemas)
 
     def base_findings(base: Settings, base_loaded: LoadResult) -> Sequence[Finding]:
@@ -111,14 +113,11 @@ def run_check(
             extra=findings,
             adjust=reviewer.adjust if reviewer else None,
         )
-        output = render(
-            run,
-            output_format,
-            color=color,
-            extra={"engine": outcome.engine},
-            absent=reviewer.absent if reviewer else (),
-        )
-    echo(output)
+        absent = reviewer.absent if reviewer else ()
+        for text in render(
+            run, output_format, color=color, extra={"engine": outcome.engine}, absent=absent
+        ):
+            echo(text)
     return run.exit_code
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import replace
 from typing import IO
 
 from gitops.commands.catalog import CATALOG
+from gitops.commands.collector import cyclic_gc_paused
 from gitops.commands.review_findings import BaseFindings, Reviewer, ReviewOptions
 from gitops.errors import ExitCode
 from gitops.findings import Finding
@@ -17,7 +16,7 @@ from gitops.lint.config import flags_layer
 from gitops.lint.rules import REGISTRY
 from gitops.lint.run import LintRun, lint
 from gitops.render.rendered import refuse_interrupted
-from gitops.report import REPORTERS, Report
+from gitops.report import Report, report_chunks
 from gitops.settings import Settings
 
 
@@ -39,7 +38,7 @@ def run_lint(
     warn: Callable[[str], None] | None = None,
 ) -> ExitCode:
     refuse_interrupted(settings.root, paths)
-    flags = flags_layer(REGISTRY, preset=preset, fail_on=fail_on, enable=enable, disable=disable)
+    flags = flags_layer(CATALOG, preset=preset, fail_on=fail_on, enable=enable, disable=disable)
 
     def base_findings(base: Settings, loaded: LoadResult) -> Sequence[Finding]:
         return lint([], base, registry=REGISTRY, known=CATALOG, flags=flags, loaded=loaded).findings
@@ -57,8 +56,9 @@ def run_lint(
             stdin=stdin,
             adjust=reviewer.adjust if reviewer else None,
         )
-        output = render(run, output_format, color=color, absent=reviewer.absent if reviewer else ())
-    echo(output)
+        absent = reviewer.absent if reviewer else ()
+        for text in render(run, output_format, color=color, absent=absent):
+            echo(text)
     return run.exit_code
 
 
@@ -84,9 +84,10 @@ def render(
     color: bool,
     extra: Mapping[str, object] | None = None,
     absent: Sequence[Finding] = (),
-) -> str:
-    """One lint run (with whatever other engines added to it) in ``output_format``; SARIF
-    also lists the ``absent`` findings (fixed since the base) with their baseline state."""
+) -> Iterator[str]:
+    """One lint run (with whatever other engines added to it) in ``output_format``, in pieces
+    to write one after the other; SARIF also lists the ``absent`` findings (fixed since the
+    base) with their baseline state."""
     codes = {rule.code for rule in run.rules}
     shown = [*run.findings, *(f for f in absent if f.code in codes)]
     if output_format != "sarif":
@@ -99,18 +100,4 @@ def render(
         color=color,
         extra=extra or {},
     )
-    return REPORTERS[output_format](report)
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cycle collector for one run. Loading allocates millions of long-lived
-    objects (the parsed manifests) and no garbage cycles, and each collection would walk all
-    of them: a fifth of a 10,000-object run. Reference counting still frees everything."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    return report_chunks(report, output_format)

@@ -35,9 +35,8 @@ def apps_for_paths(settings: Settings, paths: tuple[str, ...]) -> tuple[str, ...
 
     by_module = {source.path: name for name, source in load_apps(settings).items()}
     apps: set[str] = set()
-    for raw in paths:
-        path = Path(raw)
-        rel = relative(path if path.is_absolute() else settings.root / path, settings.root)
+    for path in _files_of(settings.root, paths):
+        rel = relative(path, settings.root)
         parts = rel.split("/")
         if rel in by_module:
             apps.add(by_module[rel])
@@ -46,6 +45,19 @@ def apps_for_paths(settings: Settings, paths: tuple[str, ...]) -> tuple[str, ...
         else:
             return None
     return tuple(sorted(apps))
+
+
+def _files_of(root: Path, paths: tuple[str, ...]) -> list[Path]:
+    """``paths`` with each directory replaced by the files under it, so that a directory
+    narrows a run exactly as its files would."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw) if Path(raw).is_absolute() else root / raw
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.is_file())
+        else:
+            files.append(path)
+    return files
 
 
 def run_synth(

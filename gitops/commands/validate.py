@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from gitops.commands.collector import cyclic_gc_paused
 from gitops.errors import ExitCode
 from gitops.findings import Severity
 from gitops.k8s.render_index import read_index
@@ -38,13 +39,14 @@ def run_validate(
     )
     threshold = None if fail_on == "never" else Severity.parse(fail_on or "error")
     index = read_index(settings.index_path, INDEX_PATH)
-    outcome = validate(
-        list(paths) or [_display(str(settings.rendered_dir))],
-        root=settings.root,
-        settings=options,
-        explicit_version=explicit,
-        index=index,
-    )
+    with cyclic_gc_paused():
+        outcome = validate(
+            list(paths) or [_display(str(settings.rendered_dir))],
+            root=settings.root,
+            settings=options,
+            explicit_version=explicit,
+            index=index,
+        )
     input_rules = [r for r in CATALOG.rules if r.engine == "loader"]
     report = Report(
         findings=outcome.findings,

@@ -16,6 +16,7 @@ from gitops.constructs.autoscaling import (
     ScalingRules,
 )
 from gitops.constructs.disruption import Disruption, DisruptionBudget
+from gitops.constructs.helm import HelmChart, HelmChartProps
 from gitops.constructs.ingress import Ingress
 from gitops.constructs.network import KUBE_DNS, NetworkAccess, NetworkPolicyFor, Peer
 from gitops.constructs.pod import Metrics, Probe, Resources, SecretEnv
@@ -36,6 +37,8 @@ __all__ = [
     "DisruptionBudget",
     "EnvironmentScope",
     "GitopsConstruct",
+    "HelmChart",
+    "HelmChartProps",
     "Ingress",
     "Metrics",
     "NetworkAccess",

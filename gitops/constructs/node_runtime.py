@@ -5,7 +5,11 @@ bridge are user-visible and handled here, in the only module that runs ``node`` 
 
 - jsii prints a multi-line end-of-life banner on Node 20 (and similar banners on untested
   versions) to our stderr; the ``JSII_SILENCE_WARNING_*`` variables keep it out of our output.
-- a missing or too-old ``node`` otherwise surfaces as a deep jsii traceback.
+- a missing or too-old ``node`` otherwise surfaces as a deep jsii traceback;
+- whatever the Node.js process (or a child it runs, such as cdk8s ``Include``'s loader) writes
+  to its stderr or stdout, jsii copies into ours: stack traces on our stderr, and anything on
+  stdout would corrupt a json or SARIF report. It is kept in memory instead;
+  ``captured_node_stderr()`` hands it to the CLI, which prints it under ``GITOPS_DEBUG=1``.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ import os
 import re
 import shutil
 import subprocess
-from types import ModuleType
+import threading
+from types import ModuleType, SimpleNamespace
 
 from gitops.errors import NodeRuntimeError
 
@@ -72,6 +77,48 @@ def load_cdk8s() -> ModuleType:
     silenced = [v for v in os.environ.get(eol, "").split(",") if v.strip()]
     if str(major) not in silenced:
         os.environ[eol] = ",".join([*silenced, str(major)])
+    _capture_node_output()
     import cdk8s
 
     return cdk8s
+
+
+class _Captured:
+    """A text stream (with a binary ``buffer``) that keeps what is written to it."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+        self._lock = threading.Lock()
+        self.buffer = self
+
+    def write(self, data: str | bytes) -> int:
+        raw = data.encode("utf-8", "replace") if isinstance(data, str) else bytes(data)
+        with self._lock:
+            self._chunks.append(raw)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> str:
+        with self._lock:
+            chunks, self._chunks = self._chunks, []
+        return b"".join(chunks).decode("utf-8", "replace")
+
+
+_NODE_OUTPUT = _Captured()
+
+
+def _capture_node_output() -> None:
+    """Point jsii's output relay (its ``stderr_sink`` thread reads ``sys.stderr`` and
+    ``sys.stdout`` from its module's globals) at ``_NODE_OUTPUT``. Only that module sees the
+    substitute; the rest of the process keeps the real streams."""
+    from jsii._kernel.providers import process
+
+    relay = SimpleNamespace(stderr=_NODE_OUTPUT, stdout=_NODE_OUTPUT)
+    setattr(process, "sys", relay)  # noqa: B010 - a module global that mypy types as a module
+
+
+def captured_node_stderr() -> str:
+    """What Node.js wrote since the last call (empty when cdk8s never started)."""
+    return _NODE_OUTPUT.take()

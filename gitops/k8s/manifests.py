@@ -81,6 +81,7 @@ class Manifest:
     __slots__ = (
         "_derived",
         "_document",
+        "_namespace",
         "_prefix",
         "body",
         "column",
@@ -107,6 +108,7 @@ class Manifest:
         self._document = document
         self._prefix = prefix
         self._derived: dict[str, Any] | None = None
+        self._namespace: str | None = ""  # "": not worked out yet (never a namespace)
 
     @property
     def api_version(self) -> str:
@@ -137,9 +139,15 @@ class Manifest:
     def namespace(self) -> str | None:
         """The object's namespace; ``default`` when a namespaced object names none (what
         ``kubectl apply`` would do), None for cluster-scoped objects."""
-        if self.cluster_scoped:
-            return None
-        return str(self.metadata.get("namespace") or "default")
+        # Asked for every finding and every graph lookup; objects never change after loading.
+        namespace = self._namespace
+        if namespace == "":
+            if self.cluster_scoped:
+                namespace = None
+            else:
+                namespace = str(self.metadata.get("namespace") or "default")
+            self._namespace = namespace
+        return namespace
 
     @property
     def labels(self) -> Mapping[str, str]:
@@ -159,6 +167,12 @@ class Manifest:
         if not path or self._document is None:
             return self.line, self.column
         return self._document.locate((*self._prefix, *path))
+
+    @property
+    def has_aliases(self) -> bool:
+        """Whether its document uses anchors, aliases or merge keys, so its data may share
+        values and expand, once written out, far past the size of its text."""
+        return self._document is not None and self._document.text is not None
 
     def cached(self, key: str, build: Callable[[Manifest], T]) -> T:
         """``build(self)``, computed once per object: for what many rules ask of every object

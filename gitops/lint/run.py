@@ -88,9 +88,11 @@ def lint(
         raise ConfigError(
             f"unknown environment {env!r}", fix=f"use one of: {', '.join(known_envs)}"
         )
+    # Codes of every engine are valid in the config (ignores, enable, disable, severity):
+    # the validator's and synth's findings are reported and judged here too.
     config = parse_lint_settings(
         settings.tables.get("lint", {}),
-        registry,
+        known,
         where=str(settings.root / PYPROJECT),
         known_envs=known_envs,
     )
@@ -103,7 +105,7 @@ def lint(
         findings += runner.object_findings(manifest, graphs[places.cluster(manifest.path)])
     for problem_path, problems in _grouped(loaded).items():
         findings += runner.problem_findings(problem_path, problems)
-    findings += [replace(f, path=places.rel(f.path)) for f in extra]
+    findings += runner.other_engine_findings(extra)
     findings.sort(key=Finding.sort_key)
     if adjust is not None:
         findings = adjust(findings, loaded)
@@ -263,6 +265,7 @@ class _Runner:
         self.resolved: dict[str | None, Resolved] = {}
         self._tables: dict[str | None, RuleTable] = {}
         self._env_of_path: dict[str, str | None] = {}
+        self._known_severity: dict[str | None, dict[str, Severity]] = {}
 
     def for_env(self, env: str | None) -> Resolved:
         if env not in self.resolved:
@@ -315,6 +318,31 @@ class _Runner:
             fix = f"{fix} Make the change in {where}; {RENDERED_DIR}/ is generated."
         shown = f"{source} (construct {construct})" if construct else source
         return replace(finding, path=rel, source=shown, fix=fix)
+
+    def other_engine_findings(self, findings: Sequence[Finding]) -> list[Finding]:
+        """Findings of the validator and of synth, under the same config as lint's: dropped
+        when their rule is disabled, at a configured severity, suppressed by ignore entries."""
+        kept: list[Finding] = []
+        for finding in findings:
+            rel = self.places.rel(finding.path)
+            env = self.places.env(rel)
+            self._env_of_path.setdefault(rel, env)
+            if finding.code in self.registry.by_code:
+                kept.append(replace(finding, path=rel))
+                continue
+            if env not in self._known_severity:
+                resolved = resolve(self.config, self.known, env, self.flags)
+                self._known_severity[env] = {e.rule.code: e.severity for e in resolved.active}
+            severity = self._known_severity[env].get(finding.code)
+            if severity is None:
+                continue
+            # The engine's own severity stands unless the config changed the rule's (e.g. a
+            # missing schema is a warning under --ignore-missing-schemas).
+            if severity != self.known.by_code[finding.code].severity:
+                finding = replace(finding, severity=severity)
+            finding = suppress(finding, (), self.config.ignores, env, self.known, rel)
+            kept.append(finding if finding.path == rel else replace(finding, path=rel))
+        return kept
 
     def fails(self, finding: Finding) -> bool:
         if finding.suppressed:

@@ -3,9 +3,13 @@ with the same codes, formats and exit codes as lint and schema findings."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from gitops.findings import Finding, Severity
-from gitops.render.compare import Drift
 from gitops.rules.registry import Rule, reported_rule
+
+if TYPE_CHECKING:  # the rules are in every command's catalog; the writer of rendered/ is not
+    from gitops.render.compare import Drift
 
 FAMILY = "rendered"
 ENGINE = "synth"

@@ -254,6 +254,7 @@ def synth(
         plan = make_plan(settings, selection)
         drift = _drift(settings, plan)
         write_render(settings.root, plan.desired, plan.replace, plan.remove, plan.index)
-    envs = tuple(sorted({f.env for f in plan.files.values() if f.env}))
+    # What this run rendered: apps' files (Argo CD's files name every env, rendered or not).
+    envs = tuple(sorted({f.env for f in plan.files.values() if f.env and f.app}))
     apps = tuple(sorted({f.app for f in plan.files.values() if f.app}))
     return SynthSummary(envs=envs, apps=apps, files=len(plan.files), drift=drift)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import os
+import re
 import sys
 import tempfile
 import traceback
@@ -44,13 +45,30 @@ def user_location(exc: BaseException, root: Path, dirs: tuple[str, ...]) -> str 
     return found
 
 
+_JS_ERROR_LINE = re.compile(r"^\s*(?:\w*Error): (?P<message>\S.*)$")
+_NOT_A_FILE = re.compile(r"unable to determine protocol from url: (?P<url>\S+)")
+
+
 def describe(exc: BaseException) -> str:
+    """The exception as one line. Errors that come back from cdk8s's Node.js side carry a
+    JavaScript stack trace (and the Node.js version) in their text: keep only the JavaScript
+    error's own message; the whole of it is printed under GITOPS_DEBUG=1."""
     if isinstance(exc, SystemExit):
         return (
             f"SystemExit({exc.code!r}): it tried to end the process (sys.exit or exit()); app "
             "and environment code must raise an exception instead"
         )
     text = str(exc).strip()
+    if "\n" in text:
+        lines = text.splitlines()
+        messages = [m.group("message") for m in map(_JS_ERROR_LINE.match, lines) if m]
+        text = messages[0] if messages else lines[0]
+    not_a_file = _NOT_A_FILE.search(text)
+    if not_a_file:
+        text = (
+            f"no file {not_a_file.group('url')!r} (paths are relative to the config repo root) "
+            "and it is not a URL"
+        )
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 

@@ -6,7 +6,7 @@ the CLI builds its ``--format`` choices from that mapping, so help text cannot d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from gitops.findings import Finding, Severity
@@ -70,3 +70,25 @@ REPORTERS: dict[str, Callable[[Report], str]] = {
     "sarif": _sarif,
     "github": _github,
 }
+
+CHUNK_CHARS = 1 << 20
+
+
+def report_chunks(report: Report, output_format: str) -> Iterator[str]:
+    """``REPORTERS[output_format](report)`` in pieces of about ``CHUNK_CHARS``, for writing
+    as they come: a JSON report with many findings is then never in memory whole."""
+    if output_format != "json":
+        yield REPORTERS[output_format](report)
+        return
+    from gitops.report.json import chunks
+
+    batch: list[str] = []
+    size = 0
+    for piece in chunks(report):
+        batch.append(piece)
+        size += len(piece)
+        if size >= CHUNK_CHARS:
+            yield "".join(batch)
+            batch, size = [], 0
+    if batch:
+        yield "".join(batch)

@@ -19,9 +19,10 @@ _flat_encoders: dict[int, Callable[[Any], str]] = {}
 _CONTAINERS = (dict, list, tuple)
 
 
-def dumps_indented(value: Any) -> str:
+def dumps_indented(value: Any, level: int = 0) -> str:
+    """``value``'s text, as written ``level`` containers deep in a larger document."""
     out: list[str] = []
-    _write(value, 0, out)
+    _write(value, level, out)
     return "".join(out)
 
 

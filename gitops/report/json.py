@@ -12,6 +12,7 @@ Suppressed findings are included (``suppressed: true`` and the ``suppression`` r
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from gitops.findings import Finding
@@ -43,9 +44,21 @@ def finding_record(f: Finding) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    document = {
-        "version": SCHEMA_VERSION,
-        "findings": [finding_record(f) for f in sorted(report.findings, key=Finding.sort_key)],
-        "summary": counts(report),
-    }
-    return dumps_indented(document) + "\n"
+    return "".join(chunks(report))
+
+
+def chunks(report: Report) -> Iterator[str]:
+    """The report's text in pieces, one finding at a time: what ``json.dumps(document,
+    indent=2)`` writes, without holding every finding's record (and their text twice) at once
+    (a test compares the two)."""
+    findings = sorted(report.findings, key=Finding.sort_key)
+    summary = counts(report)
+    if not findings:
+        yield dumps_indented({"version": SCHEMA_VERSION, "findings": [], "summary": summary})
+        yield "\n"
+        return
+    yield f'{{\n  "version": {dumps_indented(SCHEMA_VERSION)},\n  "findings": ['
+    for number, finding in enumerate(findings):
+        yield ",\n    " if number else "\n    "
+        yield dumps_indented(finding_record(finding), level=2)
+    yield f'\n  ],\n  "summary": {dumps_indented(summary, level=1)}\n}}\n'

@@ -9,7 +9,6 @@ convention our dataclasses already follow) become the option's documentation.
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import inspect
 import itertools
@@ -160,6 +159,8 @@ def option_docs(rule: Rule) -> list[OptionDoc]:
 
 
 def _field_docstrings(cls: type) -> dict[str, str]:
+    import ast  # only documentation reads the source; keep it out of every command's start-up
+
     try:
         source = textwrap.dedent(inspect.getsource(cls))
     except (OSError, TypeError):

@@ -172,3 +172,21 @@ def _invalid(kind: str, facts: Mapping[str, Any], value: Any, error: Any) -> str
         return f"{describe(value)} matches none of the allowed forms ({kind})"
     message = str(error.message).splitlines()[0]
     return message if len(message) <= 200 else message[:200] + "..."
+
+
+# The same wording for errors another engine found (gitops.validate.kubeconform_output).
+
+
+def unknown_field(name: str, where: str, known: Sequence[str]) -> str:
+    """The message for the unknown field ``name`` in ``where``, suggesting one of ``known``."""
+    return _unknown(name, where, known)
+
+
+def known_fields(schema: Mapping[str, Any] | None) -> list[str]:
+    """The field names ``schema`` defines (for "did you mean")."""
+    return _known_fields(schema)
+
+
+def invalid(kind: str, facts: Mapping[str, Any], value: Any) -> str:
+    """The message for a failed ``kind`` keyword (facts as jsonschema-rs names them)."""
+    return _invalid(kind, facts, value, None)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from gitops.errors import ConfigError
 from gitops.findings import Finding
-from gitops.k8s.manifests import LoadResult, Manifest, load
+from gitops.k8s.manifests import STDIN, LoadResult, Manifest, discover, load
 from gitops.k8s.render_index import RenderIndex
 from gitops.rules.input import INPUT_REGISTRY
 from gitops.rules.registry import problem_findings
@@ -50,38 +50,105 @@ def validate(
     index: RenderIndex | None = None,
     loaded: LoadResult | None = None,
 ) -> Outcome:
-    """Validate ``paths``, or the objects ``loaded`` already holds (``gitops check``)."""
-    loaded = loaded or load(paths)
+    """Validate ``paths``, or the objects ``loaded`` already holds (``gitops check``).
+
+    With the built-in engine, files are streamed: each is loaded, checked and dropped before
+    the next, so memory does not grow with the input (``_stream``)."""
     resolver = VersionResolver(
         root, explicit=explicit_version, configured=settings.kubernetes_version, index=index
     )
-    crds = [*input_crds(loaded.manifests), *configured_crds(root, settings.crds)]
-    store = SchemaStore(
-        strict=settings.strict, crds=crds, schema_dirs=schema_dirs(root, settings.schema_dirs)
-    )
-    source_of = _source_lookup(root, index)
-    planned = plan(
-        loaded.manifests,
-        resolver,
-        store,
-        ignore_missing_schemas=settings.ignore_missing_schemas,
-        source_of=source_of,
-    )
-    engine = choose_engine(settings.engine)
-    if engine == KUBECONFORM:
-        from gitops.validate.kubeconform import KubeconformEngine
+    configured = configured_crds(root, settings.crds)
+    dirs = schema_dirs(root, settings.schema_dirs)
+    run = _Run(settings, resolver, configured, dirs, _source_lookup(root, index))
+    if loaded is None and run.engine != KUBECONFORM and STDIN not in paths:
+        return run.stream(discover(paths))
+    return run.all_at_once(loaded or load(paths))
 
-        checked = KubeconformEngine(strict=settings.strict, source_of=source_of).check(
-            planned.targets
+
+class _Run:
+    def __init__(
+        self,
+        settings: ValidateSettings,
+        resolver: VersionResolver,
+        configured: Sequence[CrdVersion],
+        dirs: Sequence[Path],
+        source_of: SourceOf | None,
+    ) -> None:
+        self.settings, self.resolver, self.configured = settings, resolver, configured
+        self.dirs, self.source_of = dirs, source_of
+        self.engine = choose_engine(settings.engine)
+
+    def store(self, input_crds: Sequence[CrdVersion]) -> SchemaStore:
+        # Input CRDs come first: they win over configured ones (SchemaStore).
+        return SchemaStore(
+            strict=self.settings.strict,
+            crds=[*input_crds, *self.configured],
+            schema_dirs=self.dirs,
         )
-    else:
-        builtin = BuiltinEngine(
-            strict=settings.strict, source_of=source_of, schema_dirs=store.schema_dirs
+
+    def check(
+        self, loaded: LoadResult, store: SchemaStore, engine: BuiltinEngine | None = None
+    ) -> list[Finding]:
+        planned = plan(
+            loaded.manifests,
+            self.resolver,
+            store,
+            ignore_missing_schemas=self.settings.ignore_missing_schemas,
+            source_of=self.source_of,
         )
-        checked = builtin.check(planned.targets)
-    findings = [*problem_findings(loaded.problems, INPUT_REGISTRY), *planned.findings, *checked]
-    findings.sort(key=Finding.sort_key)
-    return Outcome(findings, loaded.files, len(loaded.manifests), engine)
+        if self.engine == KUBECONFORM:
+            from gitops.validate.kubeconform import KubeconformEngine
+
+            checked = KubeconformEngine(
+                strict=self.settings.strict, source_of=self.source_of, schema_dirs=self.dirs
+            ).check(planned.targets)
+        else:
+            checked = (engine or self.builtin()).check(planned.targets)
+        problems = problem_findings(loaded.problems, INPUT_REGISTRY)
+        return [*problems, *planned.findings, *checked]
+
+    def builtin(self) -> BuiltinEngine:
+        return BuiltinEngine(
+            strict=self.settings.strict, source_of=self.source_of, schema_dirs=self.dirs
+        )
+
+    def all_at_once(self, loaded: LoadResult) -> Outcome:
+        findings = self.check(loaded, self.store(input_crds(loaded.manifests)))
+        findings.sort(key=Finding.sort_key)
+        return Outcome(findings, loaded.files, len(loaded.manifests), self.engine)
+
+    def stream(self, files: Sequence[str]) -> Outcome:
+        """One file at a time, with the input CRDs found so far. A CRD applies to objects
+        anywhere in the input, also in files read before it: the files that hold a kind a
+        later CRD defines are checked again at the end, with every input CRD known."""
+        engine = self.builtin()
+        found: list[CrdVersion] = []
+        store = self.store(found)
+        seen: dict[tuple[str, str], list[int]] = {}
+        again: set[int] = set()
+        by_file: list[list[Finding]] = []
+        objects = 0
+        for number, path in enumerate(files):
+            part = load([path])
+            new = input_crds(part.manifests)
+            if new:
+                for crd in new:
+                    again.update(seen.get((crd.group, crd.kind), ()))
+                found += new
+                store = self.store(found)
+            for manifest in part.manifests:
+                files_of = seen.setdefault((manifest.group, manifest.kind), [])
+                if not files_of or files_of[-1] != number:
+                    files_of.append(number)
+            by_file.append(self.check(part, store, engine))
+            objects += len(part.manifests)
+        if again:
+            engine = self.builtin()  # its compiled schemas predate the CRDs
+            for number in sorted(again):
+                by_file[number] = self.check(load([files[number]]), store, engine)
+        findings = [f for part_findings in by_file for f in part_findings]
+        findings.sort(key=Finding.sort_key)
+        return Outcome(findings, len(files), objects, self.engine)
 
 
 def input_crds(manifests: Sequence[Manifest]) -> list[CrdVersion]:

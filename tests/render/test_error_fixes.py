@@ -18,9 +18,22 @@ MODULES = [
 ]
 
 
+ONE_LINE = {"no_config_repo"}
+"""Errors whose one-line message already ends in the fix (their exact text is tested)."""
+
+
 def _errors_without_fix(path: Path) -> list[int]:
     lines = []
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    tree = ast.parse(path.read_text(), str(path))
+    exempt = {
+        id(call)
+        for func in ast.walk(tree)
+        if isinstance(func, ast.FunctionDef) and func.name in ONE_LINE
+        for call in ast.walk(func)
+    }
+    for node in ast.walk(tree):
+        if id(node) in exempt:
+            continue
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from gitops.commands.catalog import CATALOG
 from gitops.findings import Finding, Severity
-from gitops.report import REPORTERS, Report
+from gitops.report import CHUNK_CHARS, REPORTERS, Report, report_chunks
 from gitops.report.indented_json import dumps_indented
 
 scalars = st.one_of(
@@ -80,3 +80,18 @@ def test_reports_match_the_indenting_encoder() -> None:
         for name in ("json", "sarif"):
             text = REPORTERS[name](report)
             assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+
+
+def test_a_large_json_report_comes_in_pieces_that_join_to_the_same_bytes() -> None:
+    findings = [
+        _finding(line=n, message=f"finding {n} " + "x" * 400, extra=(("n", str(n)),))
+        for n in range(1, 4000)
+    ]
+    report = Report(findings=findings, rules=[CATALOG.by_code["PR001"]], files=1, objects=1)
+    pieces = list(report_chunks(report, "json"))
+    assert len(pieces) >= 2 and max(map(len, pieces)) < 2 * CHUNK_CHARS
+    text = "".join(pieces)
+    assert text == REPORTERS["json"](report)
+    assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+    for name in ("text", "sarif", "github"):
+        assert "".join(report_chunks(report, name)) == REPORTERS[name](report)

@@ -16,6 +16,7 @@ strict mode is compared with its ``-strict`` tests. Documented differences, each
 from __future__ import annotations
 
 import json
+import shutil
 from typing import Any
 
 import pytest
@@ -107,3 +108,23 @@ def test_list_errors_point_at_the_item_field() -> None:
     assert [(f.code, dict(f.extra)["jsonPath"]) for f in outcome.findings] == [
         ("SC002", "spec.replicas")
     ]
+
+
+@pytest.mark.skipif(
+    shutil.which("kubeconform") is None, reason="kubeconform is not installed on this machine"
+)
+@pytest.mark.parametrize("case", VERDICTS, ids=[v["fixture"] for v in VERDICTS])
+@pytest.mark.parametrize("strict", [False, True])
+def test_the_kubeconform_engine_reports_what_the_builtin_engine_reports(
+    case: dict[str, Any], strict: bool
+) -> None:
+    fixture = case["fixture"]
+    extra = NEEDS_SCHEMA.get(fixture, {})
+    results = {
+        engine: sorted(
+            (f.code, f.line, f.message)
+            for f in check(fixture, strict=strict, engine=engine, **extra).findings
+        )
+        for engine in ("builtin", "kubeconform")
+    }
+    assert results["kubeconform"] == results["builtin"]

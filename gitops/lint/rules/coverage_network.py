@@ -62,7 +62,9 @@ def workload_without_network_policy(
     isolated: set[str] = set()
     for kind in POLICY_KINDS:
         for policy in graph.selected_by(manifest, kind):
-            isolated |= _isolates(policy)
+            isolated |= policy.cached("coverage_network.isolates", _isolates)
+            if len(isolated) == len(DIRECTIONS):
+                break  # a namespace may hold many policies selecting every pod
     missing = [direction for direction, _, _ in DIRECTIONS if direction not in isolated]
     if not missing or (isolated and not options.both_directions):
         return

@@ -1,4 +1,5 @@
-"""PC: policy coverage: a workload's own selector, and alerting for what it serves."""
+"""PC: policy coverage: a workload's own selector and governing Service, and alerting for what
+it serves."""
 
 from __future__ import annotations
 
@@ -182,4 +183,60 @@ def workload_without_alert_rule(
     )
 
 
-RULES = (selector_template_mismatch, workload_without_alert_rule)
+@rule(
+    "PC016",
+    "statefulset-headless-service-missing",
+    family=FAMILY,
+    severity=Severity.WARNING,
+    kinds=["StatefulSet"],
+)
+def statefulset_headless_service_missing(
+    manifest: Manifest, graph: ObjectGraph, options: Any
+) -> Iterator[Violation]:
+    """A StatefulSet's serviceName names no headless Service that selects its pods.
+
+    Why: The governing Service gives each pod its stable DNS name (web-0.web.ns.svc), which
+    is what peers, clients and replicas use to find one another. When the Service does not
+    exist in the StatefulSet's namespace, is not headless (clusterIP: None) or does not
+    select the pods, those names never resolve: replicas cannot join their cluster, although
+    every pod runs. kube-score reports the same (statefulset-has-servicename). A StatefulSet
+    without serviceName is left to the validator.
+    Fix: Define a Service of that name in the same namespace, with clusterIP: None and a
+    selector matching the pod template's labels, or point serviceName at the one that exists.
+    """
+    name = get(manifest, ("spec", "serviceName"))
+    if not isinstance(name, str) or not name:
+        return
+    path = ("spec", "serviceName")
+    service = graph.get("Service", name, manifest.namespace)
+    if service is None or service.group != "":
+        yield Violation(
+            message=f'serviceName "{name}" names no Service in namespace "{manifest.namespace}"',
+            path=path,
+        )
+        return
+    if get(service, ("spec", "clusterIP")) != "None":
+        yield Violation(
+            message=f'Service "{name}" is not headless (clusterIP: None), so the pods get no '
+            "stable DNS names",
+            path=path,
+        )
+    raw = get(service, ("spec", "selector"))
+    template = pod_template(manifest)
+    labels = template.labels if template else {}
+    if not isinstance(raw, dict) or not raw:
+        return  # a Service without a selector has hand-made endpoints
+    selector = map_selector(raw)
+    if not selector_matches(selector, labels):
+        yield Violation(
+            message=f'Service "{name}" selects {selector_text(selector)}, which does not match '
+            "the pod template's labels",
+            path=path,
+        )
+
+
+RULES = (
+    selector_template_mismatch,
+    workload_without_alert_rule,
+    statefulset_headless_service_missing,
+)

@@ -49,6 +49,12 @@ WORKLOAD_RESOURCES = [
     ("argoproj.io", "rollouts"),
     ("apps.openshift.io", "deploymentconfigs"),
 ]
+ADMISSION_GROUP = "admissionregistration.k8s.io"
+WEBHOOK_CONFIGURATIONS = [
+    (ADMISSION_GROUP, "validatingwebhookconfigurations"),
+    (ADMISSION_GROUP, "mutatingwebhookconfigurations"),
+]
+WRITE_VERBS = ("create", "update", "patch")
 
 
 def _own_rules(manifest: Manifest) -> list[PolicyRule]:
@@ -186,10 +192,44 @@ def can_create_workloads(
             )
 
 
+@rule(
+    "RB013",
+    "can-modify-admission-webhooks",
+    family=FAMILY,
+    severity=Severity.WARNING,
+    kinds=ROLE_KINDS,
+)
+def can_modify_admission_webhooks(
+    manifest: Manifest, graph: ObjectGraph, options: Any
+) -> Iterator[Violation]:
+    """A role can create, update or patch admission webhook configurations.
+
+    Why: Admission webhooks see every object the API server admits and can change or reject
+    it. Whoever writes their configurations can switch off policy enforcement (point the
+    webhook elsewhere, set failurePolicy: Ignore, narrow its rules) or register a mutating
+    webhook that injects containers into every new pod, Secrets and tokens included. The
+    configurations are cluster-scoped: a Role's grant applies nowhere until the rules are
+    copied into a ClusterRole, which is how it is usually found (checkov CKV_K8S_155).
+    Fix: Leave these verbs to the controller that owns its webhook (cert-manager, a policy
+    engine), limited with resourceNames to its own configuration, and suppress the finding
+    there with the reason.
+    """
+    for entry in _own_rules(manifest):
+        phrases = entry.granted(WEBHOOK_CONFIGURATIONS, WRITE_VERBS)
+        if phrases:
+            limited = f" (resourceNames: {', '.join(entry.resource_names)})"
+            yield Violation(
+                message=f"rules[{entry.index}] grants {'; '.join(phrases)}"
+                + (limited if entry.resource_names else ""),
+                path=entry.path,
+            )
+
+
 RULES = (
     wildcard_in_rbac_rule,
     secret_read_without_resource_names,
     privilege_escalation_verb,
     pod_exec_or_attach,
     can_create_workloads,
+    can_modify_admission_webhooks,
 )
