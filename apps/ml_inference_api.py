@@ -9,15 +9,18 @@ OpenTelemetry collector (4317) besides DNS and the API server.
 from constructs import Construct
 
 from gitops.constructs import (
+    SLO,
     Access,
     Alerts,
     AppChart,
     Autoscaling,
+    LatencySLI,
     Metrics,
     NetworkAccess,
     Peer,
     PodsMetric,
     Probe,
+    RatioSLI,
     Rbac,
     Resources,
     ScalingPolicy,
@@ -29,6 +32,22 @@ from gitops.constructs import (
 from gitops.envs import Environment, Sizing
 
 SECRET = "ml-model-secrets"
+
+
+SLOS = (
+    SLO(
+        name="availability",
+        objective=99.9,
+        description="99.9% of requests succeed (no 5xx) over 30 days.",
+        sli=RatioSLI(errors='http_requests_total{code=~"5.."}', total="http_requests_total"),
+    ),
+    SLO(
+        name="latency",
+        objective=99,
+        description="99% of requests are served within 1s over 30 days.",
+        sli=LatencySLI(histogram="http_request_duration_seconds", threshold="1"),
+    ),
+)
 
 
 class MlInferenceApi(AppChart):
@@ -86,5 +105,6 @@ class MlInferenceApi(AppChart):
                     ),
                 ),
                 alerts=Alerts(p99_latency_seconds=2.0),
+                slos=SLOS,
             ),
         )

@@ -8,14 +8,17 @@ in environments with canary delivery released through an Argo Rollouts canary:
 from constructs import Construct
 
 from gitops.constructs import (
+    SLO,
     AppChart,
     Autoscaling,
     Canary,
     Ingress,
+    LatencySLI,
     Metrics,
     NetworkAccess,
     Pause,
     Peer,
+    RatioSLI,
     Resources,
     SecretEnv,
     SetWeight,
@@ -38,6 +41,22 @@ CANARY = Canary(
         Pause("10m"),
         SetWeight(100),
     )
+)
+
+
+SLOS = (
+    SLO(
+        name="availability",
+        objective=99.9,
+        description="99.9% of requests succeed (no 5xx) over 30 days.",
+        sli=RatioSLI(errors='http_requests_total{code=~"5.."}', total="http_requests_total"),
+    ),
+    SLO(
+        name="latency",
+        objective=99,
+        description="99% of requests are served within 0.5s over 30 days.",
+        sli=LatencySLI(histogram="http_request_duration_seconds", threshold="0.5"),
+    ),
 )
 
 
@@ -79,5 +98,6 @@ class MyApp(AppChart):
                 ),
                 network=NetworkAccess(egress_to=(POSTGRES, REDIS)),
                 canary=CANARY if env.features.canary else None,
+                slos=SLOS,
             ),
         )

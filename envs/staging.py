@@ -1,4 +1,5 @@
-"""Staging: production's shape at half the size; releases soak here before prod."""
+"""Staging: production's shape at half the size; releases soak here before prod, through the
+same canary analysis prod runs, so prod is never the first environment to run it."""
 
 from gitops.envs import AppOverlay, Environment, Features
 
@@ -7,7 +8,7 @@ ENVIRONMENT = Environment(
     cluster="staging-eu-west-1",
     kubernetes_version="1.31",
     resource_scale=0.5,
-    features=Features(canary=False, pdb=True),
+    features=Features(canary=True, pdb=True),
     api_server_cidrs=("10.96.0.1/32",),
     upstream="dev",
     revision="env/staging",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from gitops import __version__
+from gitops.commands.slo import FORMATS as SLO_FORMATS
 from gitops.errors import ConfigError, ExitCode, GitopsError
 from gitops.lint.config import FAIL_ON, PRESETS
 from gitops.report import REPORTERS
@@ -653,6 +654,37 @@ def diff(
         max_comment_chars=max_comment_chars,
         output_dir=_user_path(ctx, output_dir),
         exit_code=exit_code,
+        echo=lambda text: click.echo(text, nl=False),
+    )
+
+
+@cli.command()
+@click.option(
+    "--env", "envs", multiple=True, metavar="ENV", help="Only this environment (repeatable)."
+)
+@click.option("--app", "apps", multiple=True, metavar="APP", help="Only this app (repeatable).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(SLO_FORMATS),
+    default="text",
+    show_default=True,
+    help="openslo: OpenSLO v1 documents other SLO tools read.",
+)
+@click.pass_context
+@_exit_code_of
+def slo(
+    ctx: click.Context, envs: tuple[str, ...], apps: tuple[str, ...], output_format: str
+) -> int:
+    """Error budgets: every SLO in rendered/ per env, its budget as time, each alert's burn
+    factor and how long the budget lasts at it, and the PromQL of the remaining budget."""
+    from gitops.commands.slo import run_slo
+
+    return run_slo(
+        _settings(ctx),
+        envs=envs,
+        apps=apps,
+        output_format=output_format,
         echo=lambda text: click.echo(text, nl=False),
     )
 

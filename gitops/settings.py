@@ -25,7 +25,7 @@ JOURNAL_PATH = f"{STATE_DIR}/synth-journal.json"
 """Present only while a synth publishes rendered/ (or after one was interrupted doing so)."""
 
 # Sub-tables owned by other parts of the tool; each validates its own keys.
-_SUBTABLES = ("lint", "validate")
+_SUBTABLES = ("lint", "validate", "monitoring")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 

@@ -22,17 +22,22 @@ from gitops.constructs.network import KUBE_DNS, NetworkAccess, NetworkPolicyFor,
 from gitops.constructs.pod import Metrics, Probe, Resources, SecretEnv
 from gitops.constructs.rbac import Access, Rbac, ServiceAccountWithAccess
 from gitops.constructs.rollout import Canary, Pause, SetWeight
+from gitops.constructs.slo import SLO, CanaryAnalysis, LatencySLI, RatioSLI
 from gitops.constructs.workload import WebService, WebServiceProps, Worker, WorkerProps
+from gitops.k8s.burn_rate import BurnWindow
 
 __all__ = [
     "KUBE_DNS",
+    "SLO",
     "Access",
     "AlertRules",
     "Alerts",
     "AppChart",
     "Autoscaler",
     "Autoscaling",
+    "BurnWindow",
     "Canary",
+    "CanaryAnalysis",
     "Disruption",
     "DisruptionBudget",
     "EnvironmentScope",
@@ -40,6 +45,7 @@ __all__ = [
     "HelmChart",
     "HelmChartProps",
     "Ingress",
+    "LatencySLI",
     "Metrics",
     "NetworkAccess",
     "NetworkPolicyFor",
@@ -47,6 +53,7 @@ __all__ = [
     "Peer",
     "PodsMetric",
     "Probe",
+    "RatioSLI",
     "Rbac",
     "Resources",
     "ScalingPolicy",

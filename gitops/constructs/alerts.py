@@ -7,7 +7,13 @@ threshold is a prop; ``None`` drops that alert.
 Series are selected by ``namespace`` and a ``pod`` regex that matches only this workload's
 pods (``<name>-<template-hash>-<suffix>``): those two labels are present both on scraped
 application metrics and on kube-state-metrics and cAdvisor series, whatever relabelling the
-Prometheus setup uses.
+Prometheus setup uses. Every expression aggregates ``by (namespace)`` at least, so
+Alertmanager can route on it.
+
+When the workload has SLOs, the error-ratio threshold is the SLO's fastest page threshold (for
+99.9% over 30d: 14.4 x 0.1% = 0.0144, not a fixed 5%, a 50x burn that pages only when the
+budget is gone in 14 hours), and the p99 threshold is a latency SLO's threshold when its
+objective is 99% or more.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from constructs import Construct
 
 from gitops.constructs.app import GitopsConstruct, WorkloadRef
 from gitops.constructs.meta import metadata
+from gitops.constructs.slo import SLO, LatencySLI, RatioSLI
+from gitops.k8s.burn_rate import promql_number, threshold
 
 _DURATION = re.compile(r"^\d+[smhd]$")
 
@@ -62,12 +70,40 @@ class Alerts:
             raise ValueError(f"for_duration {self.for_duration!r} must look like 5m")
 
 
+def eval_number(text: str) -> float:
+    """A number as ``promql_number`` prints it: ``0.0144`` or ``(7 / 7500)``."""
+    if text.startswith("("):
+        numerator, denominator = text.strip("()").split("/")
+        return int(numerator) / int(denominator)
+    return float(text)
+
+
 def _camel(name: str) -> str:
     return "".join(part.capitalize() for part in re.split(r"[-.]", name) if part)
 
 
-def prometheus_rule(target: WorkloadRef, props: Alerts, container: str) -> dict[str, Any]:
+def slo_thresholds(slos: tuple[SLO, ...]) -> tuple[str | None, str | None]:
+    """The error ratio and p99 latency thresholds the workload's SLOs imply, when they do."""
+    error_ratio = latency = None
+    for slo in slos:
+        if isinstance(slo.sli, RatioSLI) and slo.sli.errors and error_ratio is None:
+            page = [w for w in slo.windows if w.severity == "page"] or list(slo.windows)
+            fastest = max(threshold(w, slo.period_seconds, slo.objective_ratio) for w in page)
+            error_ratio = promql_number(fastest)
+        if isinstance(slo.sli, LatencySLI) and slo.objective >= 99 and latency is None:
+            latency = slo.sli.threshold
+    return error_ratio, latency
+
+
+def prometheus_rule(
+    target: WorkloadRef,
+    props: Alerts,
+    container: str,
+    slos: tuple[SLO, ...] = (),
+    rule_labels: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     ns = target.namespace
+    slo_error_ratio, slo_latency = slo_thresholds(slos)
     # Names are DNS labels (a-z, 0-9, "-"), which need no regex escaping.
     pods = f'namespace="{ns}", pod=~"{target.name}-[a-z0-9]+-[a-z0-9]+"'
     prefix = _camel(target.name)
@@ -90,27 +126,30 @@ def prometheus_rule(target: WorkloadRef, props: Alerts, container: str) -> dict[
 
     if props.error_ratio is not None:
         requests = props.requests_metric
+        limit = slo_error_ratio or f"{props.error_ratio:g}"
+        shown = f"{float(eval_number(limit)):.2%}".replace(".00%", "%")
         alert(
             "HighErrorRatio",
-            f'sum(rate({requests}{{{pods}, {props.status_label}=~"5.."}}[5m]))\n'
-            f"  /\nsum(rate({requests}{{{pods}}}[5m]))\n  > {props.error_ratio:g}\n",
+            f'sum by (namespace) (rate({requests}{{{pods}, {props.status_label}=~"5.."}}[5m]))'
+            f"\n  /\nsum by (namespace) (rate({requests}{{{pods}}}[5m]))\n  > {limit}\n",
             "critical",
-            f"{target.name}: more than {props.error_ratio:.0%} of requests fail",
+            f"{target.name}: more than {shown} of requests fail",
             "{{ $value | humanizePercentage }} of requests returned 5xx over the last 5 minutes.",
         )
     if props.p99_latency_seconds is not None:
+        latency = slo_latency or f"{props.p99_latency_seconds:g}"
         alert(
             "HighLatencyP99",
-            f"histogram_quantile(0.99,\n  sum by (le) (rate({props.latency_metric}_bucket"
-            f"{{{pods}}}[5m]))\n) > {props.p99_latency_seconds:g}\n",
+            f"histogram_quantile(0.99,\n  sum by (namespace, le) (rate({props.latency_metric}"
+            f"_bucket{{{pods}}}[5m]))\n) > {latency}\n",
             "warning",
-            f"{target.name}: p99 latency above {props.p99_latency_seconds:g}s",
+            f"{target.name}: p99 latency above {latency}s",
             "p99 latency is {{ $value | humanizeDuration }} over the last 5 minutes.",
         )
     if props.crash_looping:
         alert(
             "CrashLooping",
-            f"max by (pod, container) (\n  kube_pod_container_status_waiting_reason"
+            f"max by (namespace, pod, container) (\n  kube_pod_container_status_waiting_reason"
             f'{{{pods}, reason="CrashLoopBackOff"}}\n) >= 1\n',
             "critical",
             f"{target.name}: a container is crash looping",
@@ -119,8 +158,8 @@ def prometheus_rule(target: WorkloadRef, props: Alerts, container: str) -> dict[
     if props.memory_near_limit is not None:
         alert(
             "MemoryNearLimit",
-            f"max by (pod, container) (container_memory_working_set_bytes"
-            f'{{{pods}, container="{container}"}})\n  /\nmax by (pod, container) ('
+            f"max by (namespace, pod, container) (container_memory_working_set_bytes"
+            f'{{{pods}, container="{container}"}})\n  /\nmax by (namespace, pod, container) ('
             f'kube_pod_container_resource_limits{{{pods}, container="{container}", '
             f'resource="memory"}})\n  > {props.memory_near_limit:g}\n',
             "warning",
@@ -131,7 +170,9 @@ def prometheus_rule(target: WorkloadRef, props: Alerts, container: str) -> dict[
     return {
         "apiVersion": "monitoring.coreos.com/v1",
         "kind": "PrometheusRule",
-        "metadata": metadata(target.name, ns, {**target.labels(), **props.rule_labels}),
+        "metadata": metadata(
+            target.name, ns, {**target.labels(), **(rule_labels or {}), **props.rule_labels}
+        ),
         "spec": {"groups": [{"name": f"{target.name}.rules", "rules": rules}]},
     }
 

@@ -55,6 +55,22 @@ class Features:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Monitoring:
+    """How an environment's Prometheus finds rules and monitors: from ``[tool.gitops.monitoring]``
+    (and its ``env.<name>`` sub-table), set by the loader, not in ``envs/<env>.py``."""
+
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """Labels on every PrometheusRule, ServiceMonitor and PodMonitor, matching the Prometheus
+    ``ruleSelector`` and monitor selectors (e.g. ``release: kube-prometheus-stack``).
+    Default: none."""
+    runbook_base: str | None = None
+    """Base URL of SLO runbooks: ``<base>/<app>/<slo>``. Default: none."""
+    prometheus_url: str | None = None
+    """Prometheus URL canary analysis queries. Default:
+    ``http://prometheus-operated.monitoring.svc:9090``."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Sizing:
     """How many replicas a workload runs: static ``replicas``, or autoscaling bounds."""
 
@@ -119,6 +135,8 @@ class Environment:
     """Image per app, read from ``envs/<name>.images.yaml``; set by the loader, not in Python."""
     images_file: str = ""
     """Repo-relative path of the images file; set by the loader."""
+    monitoring: Monitoring = field(default_factory=Monitoring)
+    """Prometheus labels and URLs, from ``[tool.gitops.monitoring]``; set by the loader."""
 
     def __post_init__(self) -> None:
         _check_dns_label("name", self.name)

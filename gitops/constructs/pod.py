@@ -149,6 +149,12 @@ class Metrics:
     """HTTP path of the metrics endpoint. Default: ``"/metrics"``."""
     scraper_namespace: str = "monitoring"
     """Namespace Prometheus runs in, let through the NetworkPolicy. Default: ``"monitoring"``."""
+    interval: str = "30s"
+    """Scrape interval of the ServiceMonitor or PodMonitor. Default: ``"30s"``."""
+    annotations_too: bool = False
+    """Also write the ``prometheus.io/*`` pod annotations, for a Prometheus that discovers
+    targets by annotation rather than through prometheus-operator monitors.
+    Default: ``False`` (the monitor alone)."""
 
     def annotations(self) -> dict[str, str]:
         return {

@@ -62,9 +62,21 @@ class Canary:
             raise ValueError(f"canary weights {weights} must not decrease")
 
 
+def first_set_weight(props: Canary) -> int:
+    """Index of the first ``SetWeight`` step: background analysis starts there, as soon as
+    the canary takes traffic."""
+    return next(i for i, step in enumerate(props.steps) if isinstance(step, SetWeight))
+
+
 def canary_strategy(
-    props: Canary, canary_service: str, stable_service: str, stable_ingress: str | None
+    props: Canary,
+    canary_service: str,
+    stable_service: str,
+    stable_ingress: str | None,
+    analysis: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """The Rollout's ``strategy``; ``analysis`` is its background analysis, when there is one
+    (an AnalysisTemplate on the workload's SLOs, see ``gitops.constructs.slo_canary``)."""
     canary: dict[str, Any] = {
         "canaryService": canary_service,
         "stableService": stable_service,
@@ -76,4 +88,6 @@ def canary_strategy(
         # With an Ingress, ingress-nginx splits traffic by weight through a canary Ingress the
         # Rollouts controller manages; without one, the weight is approximated by pod counts.
         canary["trafficRouting"] = {"nginx": {"stableIngress": stable_ingress}}
+    if analysis is not None:
+        canary["analysis"] = analysis
     return {"canary": canary}

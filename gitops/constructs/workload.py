@@ -19,6 +19,7 @@ from gitops.constructs.autoscaling import Autoscaling, horizontal_pod_autoscaler
 from gitops.constructs.disruption import Disruption, pod_disruption_budget
 from gitops.constructs.ingress import Ingress, ingress_manifest
 from gitops.constructs.meta import metadata, selector_labels, standard_labels
+from gitops.constructs.monitors import SCRAPE_LABEL, pod_monitor, service_monitor
 from gitops.constructs.network import NetworkAccess, Peer, merge_peers, network_policy
 from gitops.constructs.pod import (
     CONFIG_HASH_ANNOTATION,
@@ -32,7 +33,11 @@ from gitops.constructs.pod import (
     render_pod_spec,
 )
 from gitops.constructs.rbac import Rbac, rbac_manifests
-from gitops.constructs.rollout import Canary, canary_strategy
+from gitops.constructs.rollout import Canary, canary_strategy, first_set_weight
+from gitops.constructs.slo import SLO
+from gitops.constructs.slo_canary import analysis_template, background_analysis
+from gitops.constructs.slo_dashboard import dashboard_config_map
+from gitops.constructs.slo_rules import RuleContext, slo_prometheus_rule
 from gitops.k8s.image_ref import pinning_problem
 
 HTTP_PORT_NAME = "http"
@@ -95,6 +100,9 @@ class WorkloadProps:
     """Old ReplicaSets kept for rollback. Default: ``5``."""
     suppress: Suppress | None = None
     """Lint rules to silence on this workload, with the reason. Default: none."""
+    slos: tuple[SLO, ...] = ()
+    """Service level objectives: each renders recording rules, burn-rate alerts and a
+    dashboard panel row, and judges canary rollouts. Default: none."""
 
     def __post_init__(self) -> None:
         problem = pinning_problem(self.image)
@@ -104,6 +112,9 @@ class WorkloadProps:
             raise ValueError("replicas must be >= 0")
         if self.run_as_user <= 0:
             raise ValueError("run_as_user must be a non-root UID (> 0)")
+        names = [slo.name for slo in self.slos]
+        if len(names) != len(set(names)):
+            raise ValueError(f"SLO names {names} must be unique within a workload")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -184,7 +195,7 @@ class _Workload(GitopsConstruct):
                 }
             )
             annotations[CONFIG_HASH_ANNOTATION] = config_hash(props.config)
-        if props.metrics:
+        if props.metrics and props.metrics.annotations_too:
             annotations.update(props.metrics.annotations())
         container = render_container(
             self.name,
@@ -260,6 +271,20 @@ class _Workload(GitopsConstruct):
         )
         self.emit(network_policy(self.target, access))
 
+    def _observability(self, props: WorkloadProps, monitor: dict[str, Any] | None) -> None:
+        """Monitor, alerts, SLO rules and the SLO dashboard, labelled for the env's Prometheus."""
+        labels = self.env.monitoring.labels
+        if monitor is not None:
+            self.emit(monitor)
+        alerts = getattr(props, "alerts", None)
+        if alerts:
+            self.emit(prometheus_rule(self.target, alerts, self.name, props.slos, labels))
+        context = RuleContext(self.target, labels, self.env.monitoring.runbook_base)
+        for slo in props.slos:
+            self.emit(slo_prometheus_rule(slo, context))
+        if props.slos:
+            self.emit(dashboard_config_map(self.target, props.slos))
+
     def _rolling_update(self, props: WorkloadProps) -> dict[str, Any]:
         return {
             "type": "RollingUpdate",
@@ -285,15 +310,22 @@ class WebService(_Workload):
         ports = self._ports(props, {HTTP_PORT_NAME: props.port})
         template = self._pod_template(props, ports, props.readiness, props.liveness, props.startup)
         self.service_name = self.name
-        self.emit(self._service(self.name))
+        self.emit(self._service(self.name, ports if props.metrics else None))
         backend = self.name
         if props.canary:
             canary, stable = f"{self.name}-canary", f"{self.name}-stable"
             self.emit(self._service(canary))
             self.emit(self._service(stable))
             backend = stable
+            template_body = analysis_template(
+                self.target, props.slos, self.env.monitoring.prometheus_url
+            )
+            analysis = None
+            if template_body is not None:
+                self.emit(template_body)
+                analysis = background_analysis(self.target, first_set_weight(props.canary))
             strategy = canary_strategy(
-                props.canary, canary, stable, self.name if props.ingress else None
+                props.canary, canary, stable, self.name if props.ingress else None, analysis
             )
         else:
             strategy = self._rolling_update(props)
@@ -303,25 +335,44 @@ class WebService(_Workload):
             self.emit(ingress_manifest(self.target, props.ingress, backend, HTTP_PORT_NAME))
             ingress_from = (props.ingress.controller_peer(HTTP_PORT_NAME),)
         self._companions(props, ingress_from)
-        if props.alerts:
-            self.emit(prometheus_rule(self.target, props.alerts, self.name))
+        monitor = None
+        if props.metrics:
+            port = _port_name(ports, props.metrics.port)
+            monitor = service_monitor(self.target, props.metrics, port, self.env.monitoring.labels)
+        self._observability(props, monitor)
 
-    def _service(self, name: str) -> dict[str, Any]:
+    def _service(self, name: str, scraped: Mapping[str, int] | None = None) -> dict[str, Any]:
+        """A Service; ``scraped`` (the pod's ports) makes it the one the ServiceMonitor
+        selects, with the metrics port when that is not the HTTP port."""
+        service_ports = [
+            {
+                "name": HTTP_PORT_NAME,
+                "port": self.props.service_port,
+                "targetPort": HTTP_PORT_NAME,
+                "protocol": "TCP",
+            }
+        ]
+        labels = dict(self.labels)
+        if scraped is not None and self.props.metrics is not None:
+            labels[SCRAPE_LABEL] = "true"
+            port = _port_name(scraped, self.props.metrics.port)
+            if port != HTTP_PORT_NAME:
+                service_ports.append(
+                    {
+                        "name": port,
+                        "port": self.props.metrics.port,
+                        "targetPort": port,
+                        "protocol": "TCP",
+                    }
+                )
         return {
             "apiVersion": "v1",
             "kind": "Service",
-            "metadata": metadata(name, self.namespace, self.labels),
+            "metadata": metadata(name, self.namespace, labels),
             "spec": {
                 "type": "ClusterIP",
                 "selector": dict(self.target.selector),
-                "ports": [
-                    {
-                        "name": HTTP_PORT_NAME,
-                        "port": self.props.service_port,
-                        "targetPort": HTTP_PORT_NAME,
-                        "protocol": "TCP",
-                    }
-                ],
+                "ports": service_ports,
             },
         }
 
@@ -337,5 +388,13 @@ class Worker(_Workload):
         template = self._pod_template(props, ports, props.readiness, props.liveness, props.startup)
         self._workload(props, template, self._rolling_update(props))
         self._companions(props, ())
-        if props.alerts:
-            self.emit(prometheus_rule(self.target, props.alerts, self.name))
+        monitor = None
+        if props.metrics:
+            port = _port_name(ports, props.metrics.port)
+            monitor = pod_monitor(self.target, props.metrics, port, self.env.monitoring.labels)
+        self._observability(props, monitor)
+
+
+def _port_name(ports: Mapping[str, int], number: int) -> str:
+    """The name of the pod port ``number`` (``_ports`` always declares the metrics port)."""
+    return next(name for name, port in ports.items() if port == number)

@@ -15,6 +15,7 @@ import yaml
 from gitops.constructs.environment import _DNS_LABEL, IMAGES_SUFFIX, Environment
 from gitops.errors import SourceError
 from gitops.k8s.image_ref import pinning_problem
+from gitops.render.monitoring import check_env_names, monitoring_for
 from gitops.render.user_code import (
     forget_user_modules,
     load_module,
@@ -50,10 +51,13 @@ def load_environments(settings: Settings) -> dict[str, EnvironmentSource]:
 
 def _load_environments(settings: Settings) -> dict[str, EnvironmentSource]:
     forget_user_modules(settings.root)
+    monitoring = settings.tables.get("monitoring", {})
     found: dict[str, EnvironmentSource] = {}
     for path in environment_files(settings):
         source = _load_environment(path, settings.root)
-        found[source.environment.name] = source
+        env = replace(source.environment, monitoring=monitoring_for(monitoring, path.stem))
+        found[env.name] = replace(source, environment=env)
+    check_env_names(monitoring, set(found))
     if not found:
         raise SourceError(
             f"{relative(settings.envs_dir, settings.root)}/ has no environment modules",

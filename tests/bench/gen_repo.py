@@ -2,7 +2,8 @@
 
 Every app is a WebService like this repo's own: autoscaling, config, a secret reference,
 metrics, NetworkPolicy dependencies, alerts; every third has RBAC and an Ingress, and every
-fifth a canary in prod. Usage: python tests/bench/gen_repo.py DIR [N]
+fifth a canary in prod. With ``slos=True`` every app also has a 99.9% availability SLO
+(``tests/bench/bench_slo.py``). Usage: python tests/bench/gen_repo.py DIR [N] [--slos]
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from constructs import Construct
 
 from gitops.constructs import (
     Access, AppChart, Autoscaling, Canary, Ingress, Metrics, NetworkAccess, Peer, Rbac,
-    Resources, SecretEnv, WebService, WebServiceProps,
+    Resources, SecretEnv, WebService, WebServiceProps, SLO, RatioSLI,
 )
 from gitops.envs import Environment, Sizing
 
@@ -42,11 +43,16 @@ class App{index}(AppChart):
             rbac=Rbac(access=(Access(resources=("configmaps",)),)) if {index} % 3 == 0 else Rbac(),
             ingress=Ingress(host="{name}.example.com") if {index} % 3 == 1 else None,
             canary=Canary() if env.features.canary and {index} % 5 == 0 else None,
+            slos={slos},
         ))
 """
 
 
-def generate(target: Path, apps: int) -> Path:
+SLOS = """(SLO(name="availability", objective=99.9, sli=RatioSLI(
+                errors='http_requests_total{{code=~"5.."}}', total="http_requests_total")),)"""
+
+
+def generate(target: Path, apps: int, slos: bool = False) -> Path:
     if target.exists():
         shutil.rmtree(target)
     (target / "apps").mkdir(parents=True)
@@ -59,7 +65,7 @@ def generate(target: Path, apps: int) -> Path:
     names = [f"app-{i:03d}" for i in range(apps)]
     for index, name in enumerate(names):
         (target / "apps" / f"{name.replace('-', '_')}.py").write_text(
-            APP.format(index=index, name=name)
+            APP.format(index=index, name=name, slos=SLOS.format() if slos else "()")
         )
     for env in ("dev", "staging", "prod"):
         # staging and prod run digest-pinned images (prod requires them), like this repo's.
@@ -81,4 +87,5 @@ def generate(target: Path, apps: int) -> Path:
 
 
 if __name__ == "__main__":
-    generate(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 100)
+    args = [a for a in sys.argv[1:] if a != "--slos"]
+    generate(Path(args[0]), int(args[1]) if len(args) > 1 else 100, "--slos" in sys.argv)

@@ -24,7 +24,7 @@ def _json(repo: Path, *args: str) -> tuple[int, list[dict[str, object]]]:
 def test_this_repository_is_current_valid_and_clean() -> None:
     run = gitops(ROOT, "check")
     assert run.code == 0, run.out + run.err
-    assert run.out == "0 errors, 0 warnings, 0 info; 0 suppressed; 83 objects in 83 files\n"
+    assert run.out == "0 errors, 0 warnings, 0 info; 0 suppressed; 111 objects in 111 files\n"
 
 
 def test_drift_is_reported_with_codes_and_lines(config_repo: Path) -> None:

@@ -65,9 +65,9 @@ def test_set_image_keeps_comments_and_order_and_renders_only_that_app(repo: Path
     assert changed == [
         ".gitops/render-index.json",
         "envs/staging.images.yaml",
-        "rendered/staging/my-app/deployment.my-app.yaml",
+        "rendered/staging/my-app/rollout.my-app.yaml",
     ]
-    assert b"image: ghcr.io/acme/my-app:1.8.5\n" in after["rendered/staging/my-app/deployment.my-app.yaml"]
+    assert b"image: ghcr.io/acme/my-app:1.8.5\n" in after["rendered/staging/my-app/rollout.my-app.yaml"]
     assert "my-app: ghcr.io/acme/my-app:1.8.4 -> ghcr.io/acme/my-app:1.8.5" in run.out
     assert gitops(repo, "synth", "--check").code == 0
 
@@ -156,14 +156,14 @@ def test_promote_follows_the_upstream_order(repo: Path) -> None:
 
 def test_a_failing_gate_refuses_unless_forced_with_a_reason(repo: Path) -> None:
     _pin_staging(repo)
-    deployment = repo / "rendered/staging/my-app/deployment.my-app.yaml"
-    deployment.write_text(deployment.read_text() + "# hand edit\n")
+    workload = repo / "rendered/staging/my-app/rollout.my-app.yaml"
+    workload.write_text(workload.read_text() + "# hand edit\n")
     _git(repo, "commit", "-qam", "hand edit")
     before = _state(repo)
     refused = gitops(repo, "promote", "--to", "prod", "--app", "my-app")
     assert refused.code == 1
     assert "gitops check of rendered/staging for my-app fails" in refused.err
-    assert "rendered/staging/my-app/deployment.my-app.yaml" in refused.out  # the drift finding
+    assert "rendered/staging/my-app/rollout.my-app.yaml" in refused.out  # the drift finding
     assert _state(repo) == before
 
     unreasoned = gitops(repo, "promote", "--to", "prod", "--app", "my-app", "--force")

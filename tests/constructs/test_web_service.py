@@ -197,11 +197,21 @@ def test_config_and_secrets_become_references_and_config_changes_roll_pods() -> 
     assert hashes[0] != hashes[1]
 
 
-def test_metrics_annotate_pods_and_open_the_port_to_prometheus_only() -> None:
+def test_metrics_are_scraped_by_a_service_monitor_open_to_prometheus_only() -> None:
     objects = build(
         lambda c: WebService(c, "web", WebServiceProps(image=IMAGE, metrics=Metrics(port=9090)))
     )
     template = objects[("Deployment", "demo")]["spec"]["template"]
+    assert "annotations" not in template["metadata"]
+    assert objects[("ServiceMonitor", "demo")]["spec"]["endpoints"] == [
+        {"port": "metrics", "path": "/metrics", "interval": "30s"}
+    ]
+    annotated = build(
+        lambda c: WebService(
+            c, "web", WebServiceProps(image=IMAGE, metrics=Metrics(port=9090, annotations_too=True))
+        )
+    )
+    template = annotated[("Deployment", "demo")]["spec"]["template"]
     assert template["metadata"]["annotations"] == {
         "prometheus.io/scrape": "true",
         "prometheus.io/port": "9090",

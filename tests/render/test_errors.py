@@ -118,7 +118,7 @@ def test_unknown_settings_key_lists_valid_ones(config_repo: Path) -> None:
     _fails(
         config_repo,
         "unknown key 'revison' in [tool.gitops]",
-        "use one of: argocd_namespace, lint, repo_url, revision, validate",
+        "use one of: argocd_namespace, lint, monitoring, repo_url, revision, validate",
     )
 
 
@@ -249,3 +249,22 @@ def test_internal_errors_exit_3_without_traceback(
     debug = gitops(config_repo, "synth")
     assert debug.code == ExitCode.INTERNAL
     assert "Traceback" in debug.err and "ZeroDivisionError: division by zero" in debug.err
+
+
+def test_slo_alert_that_could_never_fire_stops_synth(config_repo: Path) -> None:
+    _replace(config_repo / "apps" / "my_app.py", "objective=99.9,", "objective=90,")
+    _fails(
+        config_repo,
+        "apps/my_app.py:",
+        "SLO 'availability' alert page 1h/5m could never fire: burn factor 14.4 x error budget "
+        "0.1 = 1.44 >= 1",
+    )
+
+
+def test_slo_selector_that_is_not_promql_stops_synth(config_repo: Path) -> None:
+    _replace(
+        config_repo / "apps" / "my_app.py",
+        "errors='http_requests_total{code=~\"5..\"}'",
+        "errors='http_requests_total{code=~\"5..\"'",
+    )
+    _fails(config_repo, "apps/my_app.py:", "is not valid PromQL")

@@ -25,8 +25,18 @@ def test_every_app_renders_for_every_environment() -> None:
         for app in ("my-app", "ml-inference-api"):
             folder = ROOT / "rendered" / env / app
             kinds = {p.name.split(".")[0] for p in folder.glob("*.yaml")}
-            assert {"service", "horizontalpodautoscaler", "networkpolicy"} <= kinds, folder
-            workload = "rollout" if (env, app) == ("prod", "my-app") else "deployment"
+            assert {
+                "service", "horizontalpodautoscaler", "networkpolicy", "servicemonitor",
+                "prometheusrule",
+            } <= kinds, folder  # fmt: skip
+            slo_rules = {p.name for p in folder.glob("prometheusrule.*-slo-*.yaml")}
+            assert slo_rules == {
+                f"prometheusrule.{app}-slo-availability.yaml",
+                f"prometheusrule.{app}-slo-latency.yaml",
+            }
+            assert (folder / f"configmap.{app}-slo-dashboard.yaml").exists()
+            canary = (env, app) in {("prod", "my-app"), ("staging", "my-app")}
+            workload = "rollout" if canary else "deployment"
             assert workload in kinds, folder
         namespaces = sorted(p.name for p in (ROOT / "rendered" / env / "cluster").iterdir())
         assert namespaces == ["namespace.ml-inference-api.yaml", "namespace.my-app.yaml"]

@@ -29,7 +29,7 @@ def test_app_selection_rewrites_only_that_app(config_repo: Path) -> None:
             for env in ("dev", "staging", "prod")
         ),
         "rendered/dev/my-app/deployment.my-app.yaml",
-        "rendered/staging/my-app/deployment.my-app.yaml",
+        "rendered/staging/my-app/rollout.my-app.yaml",
         "rendered/prod/my-app/rollout.my-app.yaml",
     }
     # ml-inference-api was edited too but not selected: still stale, and a full check says so.

@@ -14,6 +14,7 @@ from gitops.lint.rules import (
     images,
     podsecurity,
     probes,
+    promql,
     rbac_accounts,
     rbac_bindings,
     rbac_roles,
@@ -40,5 +41,6 @@ REGISTRY = Registry.collect(
     coverage_services.RULES,
     coverage_workloads.RULES,
     hygiene.RULES,
+    promql.RULES,
     suppression.RULES,
 )

@@ -45,6 +45,13 @@ SELECTOR_KINDS = frozenset(
     | set(JOB_SPEC)
 )
 APP_LABELS = ("app.kubernetes.io/name", "app.kubernetes.io/part-of")
+SLO_LABELS = ("slo", "sloth_slo")
+"""Alert labels that mark an SLO burn-rate alert (this tool's SLO construct, Sloth)."""
+SLO_FIX = (
+    "give the workload an SLO: slos=(SLO(name=\"availability\", objective=99.9, "
+    "sli=RatioSLI(errors='http_requests_total{code=~\"5..\"}', total=\"http_requests_total\")),) "
+    "in its WebServiceProps (gitops.constructs), which renders burn-rate alerts"
+)
 _NAME_RUN = re.compile(r"[a-z0-9][a-z0-9.-]*")
 
 
@@ -114,6 +121,9 @@ class _Alerts:
 
     app_labels: set[str] = field(default_factory=set)
     names: set[str] = field(default_factory=set)
+    slo_app_labels: set[str] = field(default_factory=set)
+    """App labels of the PrometheusRules that hold SLO burn-rate alerts."""
+    slo_names: set[str] = field(default_factory=set)
     """Names mentioned in alert expressions, with every prefix that ends before a dash (a
     pod name ``web-5d8f-x2x9`` or a regex ``web-[a-z0-9]+`` mentions ``web``)."""
 
@@ -121,23 +131,30 @@ class _Alerts:
 def _alert_index(graph: ObjectGraph) -> dict[str | None, _Alerts]:
     index: dict[str | None, _Alerts] = defaultdict(_Alerts)
     for prometheus_rule in graph.of_kind("PrometheusRule"):
-        exprs = [
-            str(entry.get("expr") or "")
+        entries = [
+            entry
             for group in _list(get(prometheus_rule, ("spec", "groups")))
             if isinstance(group, dict)
             for entry in _list(group.get("rules"))
             if isinstance(entry, dict) and entry.get("alert")
         ]
-        if prometheus_rule.group != MONITORING_GROUP or not exprs:
+        if prometheus_rule.group != MONITORING_GROUP or not entries:
             continue
         alerts = index[prometheus_rule.namespace]
-        alerts.app_labels |= {
+        app_labels = {
             str(prometheus_rule.labels[k]) for k in APP_LABELS if k in prometheus_rule.labels
         }
-        for expr in exprs:
-            for run in _NAME_RUN.findall(expr):
+        alerts.app_labels |= app_labels
+        for entry in entries:
+            names = set()
+            for run in _NAME_RUN.findall(str(entry.get("expr") or "")):
                 parts = run.strip(".-").split("-")
-                alerts.names |= {"-".join(parts[: i + 1]) for i in range(len(parts))}
+                names |= {"-".join(parts[: i + 1]) for i in range(len(parts))}
+            alerts.names |= names
+            labels = entry.get("labels")
+            if isinstance(labels, dict) and any(labels.get(k) for k in SLO_LABELS):
+                alerts.slo_app_labels |= app_labels
+                alerts.slo_names |= names
     return index
 
 
@@ -156,16 +173,20 @@ def _list(value: Any) -> list[Any]:
 def workload_without_alert_rule(
     manifest: Manifest, graph: ObjectGraph, options: Any
 ) -> Iterator[Violation]:
-    """A workload behind a Service has no alerting PrometheusRule for its app.
+    """A workload behind a Service has no alerting PrometheusRule, or no SLO, for its app.
 
     Why: A workload that serves traffic can fail (errors, latency, crash loops) without
     anyone being paged. A PrometheusRule counts for the workload when it is in the same
     namespace, has at least one alert, and either carries the workload's
     app.kubernetes.io/name or app.kubernetes.io/part-of value as its own label, or names the
     workload in an alert expression (for example pod=~"web-.*"). Info in the recommended
-    preset, a warning in strict.
+    preset, a warning in strict. A workload that has alerts but no SLO burn-rate alert (an
+    alert labelled slo, as the SLO construct renders, or sloth_slo) is reported too: fixed
+    thresholds either page on noise or miss a slow burn that spends the month's error
+    budget in days.
     Fix: Add a PrometheusRule with alerts on the app's error ratio, latency and restarts in
     its namespace; the App construct in this repo renders one, labelled with the app's name.
+    For the SLO, set slos=(SLO(...),) on the workload's props.
     """
     namespace = manifest.namespace
     if namespace is None or not graph.selected_by(manifest, "Service"):
@@ -176,10 +197,18 @@ def workload_without_alert_rule(
         sources = (manifest.labels, template.labels if template else {})
         mine = {str(labels[k]) for labels in sources for k in APP_LABELS if k in labels}
         if mine & alerts.app_labels or manifest.name in alerts.names:
+            if mine & alerts.slo_app_labels or manifest.name in alerts.slo_names:
+                return
+            yield Violation(
+                message=f'{manifest.kind} "{manifest.name}" has alerts but no SLO burn-rate '
+                f'alert in namespace "{namespace}"',
+                fix=SLO_FIX,
+            )
             return
     yield Violation(
         message=f'no PrometheusRule in namespace "{namespace}" alerts on {manifest.kind} '
         f'"{manifest.name}"',
+        fix=f"{SLO_FIX}; without an SLO, Alerts() on the workload renders fixed-threshold alerts",
     )
 
 
