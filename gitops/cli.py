@@ -452,7 +452,7 @@ def history(
 @click.option(
     "--context",
     multiple=True,
-    type=click.Path(),
+    type=click.Path(exists=True),
     metavar="PATH",
     help="Also load PATH for cross-object rules, without reporting on it (repeatable).",
 )

@@ -26,6 +26,8 @@ JOURNAL_PATH = f"{STATE_DIR}/synth-journal.json"
 
 # Sub-tables owned by other parts of the tool; each validates its own keys.
 _SUBTABLES = ("lint", "validate", "monitoring")
+ARGOCD_LAYOUTS = ("hub", "per-cluster")
+APP_REMOVAL = ("orphan", "prune")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
@@ -39,7 +41,15 @@ class Settings:
     revision: str = "main"
     """Branch, tag or commit Argo CD tracks."""
     argocd_namespace: str = "argocd"
-    """Namespace Argo CD runs in; its AppProjects and ApplicationSets go there."""
+    """Namespace Argo CD runs in; its AppProjects and Applications go there."""
+    argocd_layout: str = "hub"
+    """``hub``: one Argo CD manages every cluster, bootstrap in ``rendered/argocd/``;
+    ``per-cluster``: one Argo CD per cluster, each bootstrapped from
+    ``rendered/argocd/<cluster>/`` with only the environments on that cluster."""
+    on_app_removal: str = "orphan"
+    """What Argo CD does with a removed app's running objects: ``orphan`` leaves them running
+    without an owner; ``prune`` deletes them (the Application carries Argo CD's
+    ``resources-finalizer``)."""
     tables: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Raw ``[tool.gitops.<table>]`` sub-tables, parsed by the part of the tool that owns them."""
 
@@ -69,7 +79,17 @@ class Settings:
         return self.repo_url
 
 
-_KEYS: dict[str, type] = {"repo_url": str, "revision": str, "argocd_namespace": str}
+_KEYS: dict[str, type] = {
+    "repo_url": str,
+    "revision": str,
+    "argocd_namespace": str,
+    "argocd_layout": str,
+    "on_app_removal": str,
+}
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "argocd_layout": ARGOCD_LAYOUTS,
+    "on_app_removal": APP_REMOVAL,
+}
 _TOML_TYPES: dict[type, str] = {str: 'string in quotes ("...")'}
 
 
@@ -120,6 +140,12 @@ def load_settings(root: Path, **overrides: Any) -> Settings:
                     f"{pyproject}: [tool.gitops] {key} must be a {_KEYS[key].__name__}, "
                     f"got {value!r}",
                     fix=f"write {key} as a TOML {_TOML_TYPES[_KEYS[key]]}",
+                )
+            if key in _CHOICES and value not in _CHOICES[key]:
+                raise ConfigError(
+                    f"{pyproject}: [tool.gitops] {key} {value!r} is not one of "
+                    f"{', '.join(_CHOICES[key])}",
+                    fix=f"set {key} to one of: {', '.join(_CHOICES[key])}",
                 )
             values[key] = value
         else:

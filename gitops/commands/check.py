@@ -68,7 +68,9 @@ def run_check(
         targets = [t for t in targets if Path(t).is_relative_to(env_dir)] or [str(env_dir)]
         context = [str(env_dir)]
     explicit = (
-        parse_version(kubernetes_version, "--kubernetes-version") if kubernetes_version else None
+        parse_version(kubernetes_version, "--kubernetes-version")
+        if kubernetes_version is not None
+        else None
     )
     with cyclic_gc_paused():  # synth (user code) above runs with it
         loaded = load(targets)

@@ -87,4 +87,22 @@ def run_synth(
         f"rendered {len(summary.apps)} app(s) x {len(summary.envs)} env(s): {summary.files} files "
         f"({len(d.changed)} changed, {len(d.missing)} added, {len(d.extra)} removed)"
     )
+    for line in format_removed(summary.removed, settings.on_app_removal):
+        echo(line)
     return ExitCode.OK
+
+
+REMOVAL_EFFECT = {
+    "orphan": "Argo CD deletes its Application and leaves its objects running, with no owner",
+    "prune": "Argo CD deletes its Application and, through the resources finalizer, its objects",
+}
+
+
+def format_removed(removed: tuple[tuple[str, str], ...], policy: str) -> list[str]:
+    """One line per (env, app) this render dropped, saying what Argo CD will do about it."""
+    return [
+        f"removed app {app!r} from environment {env!r}: {REMOVAL_EFFECT[policy]} "
+        f'([tool.gitops] on_app_removal = "{policy}"; see README "Removing an app or an '
+        'environment")'
+        for env, app in removed
+    ]

@@ -7,11 +7,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from gitops.commands.collector import cyclic_gc_paused
-from gitops.errors import ExitCode
+from gitops.errors import ConfigError, ExitCode
 from gitops.findings import Severity
 from gitops.k8s.render_index import read_index
 from gitops.report import REPORTERS, Report
-from gitops.settings import INDEX_PATH, Settings
+from gitops.settings import INDEX_PATH, RENDERED_DIR, Settings
 from gitops.validate.config import ValidateSettings, parse_validate_settings
 from gitops.validate.versions import parse_version
 
@@ -35,10 +35,17 @@ def run_validate(
     refuse_interrupted(settings.root, paths)
     options = validate_settings(settings, engine, ignore_missing_schemas)
     explicit = (
-        parse_version(kubernetes_version, "--kubernetes-version") if kubernetes_version else None
+        parse_version(kubernetes_version, "--kubernetes-version")
+        if kubernetes_version is not None
+        else None
     )
     threshold = None if fail_on == "never" else Severity.parse(fail_on or "error")
     index = read_index(settings.index_path, INDEX_PATH)
+    if not paths and not settings.rendered_dir.is_dir():
+        raise ConfigError(
+            f"no {RENDERED_DIR}/ under {settings.root} to validate",
+            fix="pass the files or directories to validate, or run gitops synth first",
+        )
     with cyclic_gc_paused():
         outcome = validate(
             list(paths) or [_display(str(settings.rendered_dir))],
@@ -46,6 +53,11 @@ def run_validate(
             settings=options,
             explicit_version=explicit,
             index=index,
+        )
+    if not outcome.files:
+        raise ConfigError(
+            f"no YAML or JSON files found in {', '.join(paths) or RENDERED_DIR + '/'}",
+            fix="pass files ending in .yaml, .yml or .json, or directories holding them",
         )
     input_rules = [r for r in CATALOG.rules if r.engine == "loader"]
     report = Report(

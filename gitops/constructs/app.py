@@ -92,26 +92,30 @@ class AppChart(cdk8s.Chart):  # type: ignore[misc]
     """Base class of every app in ``apps/``: one chart per app per environment.
 
     Subclasses set ``app_name`` and build their objects in ``__init__(self, scope, env)``
-    after calling ``super().__init__(scope, env)``. The app's namespace is its name (so
-    ``rendered/<env>/<app>/`` is one Argo CD Application deploying into one namespace); the
-    chart creates that Namespace, with Pod Security Admission labels, and a default-deny
-    NetworkPolicy in it.
+    after calling ``super().__init__(scope, env)``. The app's namespace comes from the
+    environment's namespace rule (``{app}`` by default, e.g. ``{app}-{env}`` on a shared
+    cluster), so ``rendered/<env>/<app>/`` is one Argo CD Application deploying into one
+    namespace; the chart creates that Namespace, with Pod Security Admission labels, and a
+    default-deny NetworkPolicy in it.
     """
 
     app_name: ClassVar[str]
-    """The app's name: its namespace, its ``rendered/<env>/<app>/`` folder, its Argo CD app."""
+    """The app's name: its ``rendered/<env>/<app>/`` folder, its Argo CD app, and (through the
+    environment's namespace rule) its namespace."""
     pod_security: ClassVar[str] = "restricted"
     """Pod Security Admission level enforced on the namespace. Default: ``"restricted"``."""
 
     def __init__(self, scope: Construct, env: Environment) -> None:
+        namespace = env.namespace_for(self.app_name)
         super().__init__(
-            scope, self.app_name, namespace=self.app_name, disable_resource_name_hashes=True
+            scope, self.app_name, namespace=namespace, disable_resource_name_hashes=True
         )
         self.env = env
+        self.namespace_name = namespace
         self.manifests: list[Manifest] = []
         parent = getattr(scope, "gitops_path", None)
         self.gitops_path = f"{parent}/{self.app_name}" if parent else self.app_name
-        for body in app_namespace_manifests(self.app_name, self.pod_security, env):
+        for body in app_namespace_manifests(namespace, self.app_name, self.pod_security, env):
             self.add_manifest(body, self.gitops_path)
 
     def add_manifest(self, body: dict[str, Any], construct_path: str) -> dict[str, Any]:
@@ -157,7 +161,7 @@ class GitopsConstruct(Construct):
 
     @property
     def namespace(self) -> str:
-        return self.chart.app_name
+        return self.chart.namespace_name
 
     def emit(self, body: dict[str, Any]) -> dict[str, Any]:
         return self.chart.add_manifest(body, self.gitops_path)

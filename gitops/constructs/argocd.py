@@ -1,35 +1,84 @@
 """Argo CD bootstrap generated from the environment definitions, for ``rendered/argocd/``.
 
-Per environment:
+Two layouts (``[tool.gitops] argocd_layout``):
 
-- ``AppProject <env>``: apps may deploy only into their own namespaces on the env's cluster,
-  from this repository, and may create no cluster-scoped objects at all.
-- ``ApplicationSet <env>``: a git directory generator over ``rendered/<env>/*`` (minus
-  ``cluster``) makes one Application per app folder, with automated sync (prune, selfHeal),
-  retries with backoff, ``PruneLast`` and the ``manifest-generate-paths`` annotation.
-- ``AppProject <env>-cluster`` and ``Application <env>-cluster`` for ``rendered/<env>/cluster``:
-  may create exactly the cluster-scoped kinds rendered there (Namespaces, ClusterRoles, ...)
-  and no namespaced objects. Pruning is manual there: deleting a Namespace deletes everything
-  in it, which should be a deliberate act, not a side effect of a bad commit.
+- ``hub``: one Argo CD manages every cluster. ``rendered/argocd/`` holds the root
+  ``Application gitops-bootstrap`` (and its project), which syncs that folder, plus one
+  ``Application <env>`` per environment syncing ``rendered/argocd/<env>/``. Destinations name
+  each environment's cluster (``name``, or ``server`` when the env sets ``cluster_server``).
+- ``per-cluster``: one Argo CD per cluster. ``rendered/argocd/<cluster>/`` holds the same
+  root and the environments on that cluster only, in ``rendered/argocd/<cluster>/<env>/``;
+  every destination is the local ``https://kubernetes.default.svc``.
 
-Plus a root ``Application gitops-bootstrap`` (and its project) that syncs ``rendered/argocd``
-itself, so after one ``kubectl apply`` Argo CD manages its own configuration from git.
+Per environment, in ``.../<env>/``:
+
+- ``AppProject <env>``: the apps may deploy only into their own (cluster, namespace)
+  destinations and may create no cluster-scoped object but their own Namespaces (by name).
+- ``Application <env>-<app>`` per app the environment runs: ``rendered/<env>/<app>``,
+  automated sync (prune, selfHeal), ``CreateNamespace=true`` with the Namespace's labels as
+  ``managedNamespaceMetadata``, ``PruneLast`` and ``manifest-generate-paths``.
+- ``AppProject <env>-cluster`` and ``Application <env>-cluster`` for
+  ``rendered/<env>/cluster`` when the env renders cluster-scoped objects: the project allows
+  exactly those (group, kind, name) and no namespaced object. Pruning is manual there.
+
+First sync in order, without relying on retries (see ``FIRST_SYNC_ORDER``):
+
+1. The app's Namespace exists before its objects are applied: the app's own Application
+   creates it (``CreateNamespace=true``; Argo CD docs, user-guide/sync-options.md, "Create
+   Namespace": the Application "will create the namespace specified in
+   spec.destination.namespace if it doesn't exist already"; ``managedNamespaceMetadata``
+   puts the Pod Security labels on it at creation). The Namespace manifest is also in the
+   app's folder, and Argo CD applies Namespaces first within a wave (sync-waves docs: "By
+   kind (e.g. namespaces first and then other Kubernetes resources, followed by custom
+   resources)").
+2. The AppProject (and its destinations) exists before the Applications that use it: both
+   are resources of one Application, the environment's root, and sync waves order them
+   (projects ``-2``, the cluster app ``-1``, apps ``0``); Argo CD applies a wave only after
+   the previous one is healthy, and an AppProject has no health check, so it counts as
+   healthy once applied. (The previous layout generated Applications from ApplicationSets,
+   which are not resources of the bootstrap app, so no wave could order them.)
+3. Cluster-scoped objects (CRDs, ClusterRoles, cluster-scoped custom resources) are in the
+   ``-1`` wave; for the ``0`` wave to wait until they are synced and healthy, Argo CD needs
+   the ``argoproj.io/Application`` health check in ``argocd-cm`` (removed from the defaults in
+   Argo CD 1.8; the operator manual's health docs give the Lua). README lists it as a
+   prerequisite; without it the order of application still holds, the wait does not.
+
+Deleting an app removes its Application file; the env root prunes the Application. With
+``on_app_removal = "prune"`` the Application carries ``resources-finalizer.argocd.argoproj.io``
+and Argo CD deletes the app's objects (cascading delete, Argo CD docs user-guide/app_deletion);
+with ``"orphan"`` (default) it does not, and the objects keep running without an owner.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from gitops.constructs.meta import MANAGED_BY, MANAGED_BY_LABEL
+from gitops.errors import RenderError
+from gitops.k8s.render_index import ARGOCD_DIR, BOOTSTRAP
 
 API = "argoproj.io/v1alpha1"
-BOOTSTRAP = "gitops-bootstrap"
 CLUSTER_DIR = "cluster"
 IN_CLUSTER = "https://kubernetes.default.svc"
 ENV_LABEL = "gitops.dev/env"
+APP_LABEL = "gitops.dev/app"
+SYNC_WAVE = "argocd.argoproj.io/sync-wave"
+RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"
+FIRST_SYNC_ORDER = {"AppProject": "-2", "cluster Application": "-1", "app Application": "0"}
+"""Sync waves inside each environment's root Application (module docstring, point 2)."""
 _RETRY = {"limit": 5, "backoff": {"duration": "5s", "factor": 2, "maxDuration": "3m"}}
+
+
+@dataclass(frozen=True)
+class AppTarget:
+    """One app of one environment, as its Application needs it."""
+
+    name: str
+    namespace: str
+    namespace_labels: Mapping[str, str]
+    """Labels of the app's Namespace manifest, set again as ``managedNamespaceMetadata``."""
 
 
 @dataclass(frozen=True)
@@ -38,11 +87,14 @@ class EnvTarget:
 
     name: str
     cluster: str
-    apps: tuple[str, ...]
-    cluster_kinds: tuple[tuple[str, str], ...]
-    """(group, kind) of every object in ``rendered/<env>/cluster``."""
+    destination: Mapping[str, str]
+    """``{"name": cluster}`` or ``{"server": url}`` (hub layout)."""
+    apps: tuple[AppTarget, ...]
+    cluster_objects: tuple[tuple[str, str, str], ...]
+    """(group, kind, name) of every object in ``rendered/<env>/cluster``."""
     revision: str | None = None
-    """The git ref this env's apps sync from; None: the repo's revision."""
+    """The git ref this env's Argo CD objects and apps sync from (``Environment.revision``);
+    None: the repo's revision."""
 
 
 @dataclass(frozen=True)
@@ -53,11 +105,37 @@ class Repo:
     argocd_namespace: str
 
 
-def _meta(name: str, namespace: str, env: str | None = None, **extra: Any) -> dict[str, Any]:
-    labels = {MANAGED_BY_LABEL: MANAGED_BY}
+@dataclass(frozen=True)
+class Layout:
+    per_cluster: bool = False
+    """One Argo CD per cluster instead of one hub."""
+    prune_removed_apps: bool = False
+    """Delete a removed app's objects (``on_app_removal = "prune"``) instead of orphaning them."""
+
+
+@dataclass(frozen=True)
+class ArgoObject:
+    """A bootstrap object and the folder its file goes to."""
+
+    folder: str
+    env: str | None
+    body: dict[str, Any]
+
+
+def _meta(
+    name: str,
+    repo: Repo,
+    env: str | None = None,
+    wave: str | None = None,
+    **labels: str,
+) -> dict[str, Any]:
+    all_labels = {MANAGED_BY_LABEL: MANAGED_BY, **labels}
     if env:
-        labels[ENV_LABEL] = env
-    return {"name": name, "namespace": namespace, "labels": labels, **extra}
+        all_labels[ENV_LABEL] = env
+    meta: dict[str, Any] = {"name": name, "namespace": repo.argocd_namespace, "labels": all_labels}
+    if wave is not None:
+        meta["annotations"] = {SYNC_WAVE: wave}
+    return meta
 
 
 def _source(repo: Repo, path: str, revision: str | None = None) -> dict[str, Any]:
@@ -69,107 +147,94 @@ def _source(repo: Repo, path: str, revision: str | None = None) -> dict[str, Any
     }
 
 
-def app_project(env: EnvTarget, repo: Repo) -> dict[str, Any]:
+def _destination(env: EnvTarget, layout: Layout) -> dict[str, str]:
+    return {"server": IN_CLUSTER} if layout.per_cluster else dict(env.destination)
+
+
+def app_project(env: EnvTarget, repo: Repo, layout: Layout) -> dict[str, Any]:
+    where = _destination(env, layout)
     return {
         "apiVersion": API,
         "kind": "AppProject",
-        "metadata": _meta(env.name, repo.argocd_namespace, env.name),
+        "metadata": _meta(env.name, repo, env.name, FIRST_SYNC_ORDER["AppProject"]),
         "spec": {
             "description": f"Apps of {env.name}, from {repo.rendered_dir}/{env.name}.",
             "sourceRepos": [repo.url],
-            "destinations": [{"name": env.cluster, "namespace": app} for app in env.apps],
-            "clusterResourceWhitelist": [],
+            "destinations": [{**where, "namespace": app.namespace} for app in env.apps],
+            # CreateNamespace needs Namespace allowed; by name, so only the apps' own.
+            "clusterResourceWhitelist": [
+                {"group": "", "kind": "Namespace", "name": app.namespace} for app in env.apps
+            ],
         },
     }
 
 
-def application_set(env: EnvTarget, repo: Repo) -> dict[str, Any]:
-    base = f"{repo.rendered_dir}/{env.name}"
+def app_application(env: EnvTarget, app: AppTarget, repo: Repo, layout: Layout) -> dict[str, Any]:
+    meta = _meta(
+        f"{env.name}-{app.name}",
+        repo,
+        env.name,
+        FIRST_SYNC_ORDER["app Application"],
+        **{APP_LABEL: app.name},
+    )
+    # Re-render an app only when its own folder changes (monorepo scaling).
+    meta["annotations"]["argocd.argoproj.io/manifest-generate-paths"] = "."
+    if layout.prune_removed_apps:
+        meta["finalizers"] = [RESOURCES_FINALIZER]
     return {
         "apiVersion": API,
-        "kind": "ApplicationSet",
-        "metadata": _meta(env.name, repo.argocd_namespace, env.name),
+        "kind": "Application",
+        "metadata": meta,
         "spec": {
-            "goTemplate": True,
-            "goTemplateOptions": ["missingkey=error"],
-            "generators": [
-                {
-                    "git": {
-                        "repoURL": repo.url,
-                        "revision": env.revision or repo.revision,
-                        "directories": [
-                            {"path": f"{base}/*"},
-                            {"path": f"{base}/{CLUSTER_DIR}", "exclude": True},
-                        ],
-                    }
-                }
-            ],
-            # A generator glitch (a commit that drops a folder) must not cascade-delete apps.
+            "project": env.name,
+            "source": _source(repo, f"{repo.rendered_dir}/{env.name}/{app.name}", env.revision),
+            "destination": {**_destination(env, layout), "namespace": app.namespace},
             "syncPolicy": {
-                "applicationsSync": "create-update",
-                "preserveResourcesOnDeletion": True,
-            },
-            "template": {
-                "metadata": {
-                    "name": f"{env.name}-{{{{.path.basename}}}}",
-                    "labels": {ENV_LABEL: env.name, MANAGED_BY_LABEL: MANAGED_BY},
-                    # Re-render an app only when its own folder changes (monorepo scaling).
-                    "annotations": {"argocd.argoproj.io/manifest-generate-paths": "."},
-                },
-                "spec": {
-                    "project": env.name,
-                    "source": _source(repo, "{{.path.path}}", env.revision),
-                    "destination": {"name": env.cluster, "namespace": "{{.path.basename}}"},
-                    "syncPolicy": {
-                        "automated": {"prune": True, "selfHeal": True},
-                        "syncOptions": ["PruneLast=true", "CreateNamespace=false"],
-                        "retry": _RETRY,
-                    },
-                },
+                "automated": {"prune": True, "selfHeal": True},
+                # The namespace is created by this Application before its objects are
+                # applied, with its Pod Security labels (module docstring, point 1).
+                "syncOptions": ["CreateNamespace=true", "PruneLast=true"],
+                "managedNamespaceMetadata": {"labels": dict(app.namespace_labels)},
+                "retry": _RETRY,
             },
         },
     }
 
 
-def cluster_project(env: EnvTarget, repo: Repo) -> dict[str, Any]:
+def cluster_project(env: EnvTarget, repo: Repo, layout: Layout) -> dict[str, Any]:
     name = f"{env.name}-{CLUSTER_DIR}"
     return {
         "apiVersion": API,
         "kind": "AppProject",
-        "metadata": _meta(name, repo.argocd_namespace, env.name),
+        "metadata": _meta(name, repo, env.name, FIRST_SYNC_ORDER["AppProject"]),
         "spec": {
             "description": (
                 f"Cluster-scoped objects of the {env.name} environment, from "
                 f"{repo.rendered_dir}/{env.name}/{CLUSTER_DIR}."
             ),
             "sourceRepos": [repo.url],
-            "destinations": [{"name": env.cluster, "namespace": "*"}],
+            "destinations": [{**_destination(env, layout), "namespace": "*"}],
             "clusterResourceWhitelist": [
-                {"group": group, "kind": kind} for group, kind in env.cluster_kinds
+                {"group": group, "kind": kind, "name": name}
+                for group, kind, name in env.cluster_objects
             ],
             "namespaceResourceBlacklist": [{"group": "*", "kind": "*"}],
         },
     }
 
 
-def cluster_application(env: EnvTarget, repo: Repo) -> dict[str, Any]:
+def cluster_application(env: EnvTarget, repo: Repo, layout: Layout) -> dict[str, Any]:
     name = f"{env.name}-{CLUSTER_DIR}"
     return {
         "apiVersion": API,
         "kind": "Application",
-        # Namespaces first: the app Applications cannot sync into namespaces that do not exist.
-        "metadata": _meta(
-            name,
-            repo.argocd_namespace,
-            env.name,
-            annotations={"argocd.argoproj.io/sync-wave": "-1"},
-        ),
+        # Before the apps: CRDs and cluster-scoped objects they use (module docstring, 3).
+        "metadata": _meta(name, repo, env.name, FIRST_SYNC_ORDER["cluster Application"]),
         "spec": {
             "project": name,
-            "source": _source(
-                repo, f"{repo.rendered_dir}/{env.name}/{CLUSTER_DIR}", env.revision
-            ),
-            "destination": {"name": env.cluster},
+            "source": _source(repo, f"{repo.rendered_dir}/{env.name}/{CLUSTER_DIR}", env.revision),
+            "destination": _destination(env, layout),
+            # Deleting a CRD deletes every custom resource of its kind: never a side effect.
             "syncPolicy": {
                 "automated": {"prune": False, "selfHeal": True},
                 "syncOptions": ["PruneLast=true"],
@@ -179,15 +244,39 @@ def cluster_application(env: EnvTarget, repo: Repo) -> dict[str, Any]:
     }
 
 
-def bootstrap(repo: Repo) -> list[dict[str, Any]]:
-    kinds = ("AppProject", "ApplicationSet", "Application")
+def env_root(env: EnvTarget, repo: Repo, folder: str) -> dict[str, Any]:
+    """The environment's root Application: syncs its projects and Applications in waves,
+    from the environment's own ref when it has one (so a promotion moves the set of apps
+    and their Applications together with their manifests)."""
+    meta = _meta(env.name, repo, env.name)
+    # Removing the env removes its Applications too (their own finalizers decide whether
+    # the apps' objects go with them).
+    meta["finalizers"] = [RESOURCES_FINALIZER]
+    return {
+        "apiVersion": API,
+        "kind": "Application",
+        "metadata": meta,
+        "spec": {
+            "project": BOOTSTRAP,
+            "source": _source(repo, folder, env.revision),
+            "destination": {"server": IN_CLUSTER, "namespace": repo.argocd_namespace},
+            "syncPolicy": {
+                "automated": {"prune": True, "selfHeal": True},
+                "retry": _RETRY,
+            },
+        },
+    }
+
+
+def bootstrap(repo: Repo, folder: str) -> list[dict[str, Any]]:
+    kinds = ("AppProject", "Application")
     return [
         {
             "apiVersion": API,
             "kind": "AppProject",
-            "metadata": _meta(BOOTSTRAP, repo.argocd_namespace),
+            "metadata": _meta(BOOTSTRAP, repo),
             "spec": {
-                "description": f"Argo CD's own configuration, from {repo.rendered_dir}/argocd.",
+                "description": f"Argo CD's own configuration, from {folder}.",
                 "sourceRepos": [repo.url],
                 "destinations": [{"server": IN_CLUSTER, "namespace": repo.argocd_namespace}],
                 "clusterResourceWhitelist": [],
@@ -197,10 +286,10 @@ def bootstrap(repo: Repo) -> list[dict[str, Any]]:
         {
             "apiVersion": API,
             "kind": "Application",
-            "metadata": _meta(BOOTSTRAP, repo.argocd_namespace),
+            "metadata": _meta(BOOTSTRAP, repo),
             "spec": {
                 "project": BOOTSTRAP,
-                "source": _source(repo, f"{repo.rendered_dir}/argocd"),
+                "source": _source(repo, folder),
                 "destination": {"server": IN_CLUSTER, "namespace": repo.argocd_namespace},
                 "syncPolicy": {
                     "automated": {"prune": True, "selfHeal": True},
@@ -212,16 +301,44 @@ def bootstrap(repo: Repo) -> list[dict[str, Any]]:
     ]
 
 
-def argocd_manifests(
-    envs: Sequence[EnvTarget], repo: Repo
-) -> list[tuple[str | None, dict[str, Any]]]:
-    """Every bootstrap object, with the environment it belongs to (None: the root app)."""
-    objects: list[tuple[str | None, dict[str, Any]]] = [(None, body) for body in bootstrap(repo)]
-    for env in envs:
-        objects += [
-            (env.name, app_project(env, repo)),
-            (env.name, application_set(env, repo)),
-            (env.name, cluster_project(env, repo)),
-            (env.name, cluster_application(env, repo)),
-        ]
+def env_objects(env: EnvTarget, repo: Repo, layout: Layout) -> list[dict[str, Any]]:
+    """The objects of ``.../<env>/``: projects, the cluster app and one app per app."""
+    objects = [app_project(env, repo, layout)]
+    if env.cluster_objects:
+        objects += [cluster_project(env, repo, layout), cluster_application(env, repo, layout)]
+    objects += [app_application(env, app, repo, layout) for app in env.apps]
     return objects
+
+
+def argocd_manifests(envs: Sequence[EnvTarget], repo: Repo, layout: Layout) -> list[ArgoObject]:
+    """Every bootstrap object with its folder; one Argo CD instance (the hub, or each
+    cluster's) must not see two objects of one kind and name."""
+    base = f"{repo.rendered_dir}/{ARGOCD_DIR}"
+    roots = sorted({env.cluster for env in envs}) if layout.per_cluster else [None]
+    objects: list[ArgoObject] = []
+    for cluster in roots:
+        root = f"{base}/{cluster}" if cluster else base
+        mine = [env for env in envs if cluster is None or env.cluster == cluster]
+        instance = [ArgoObject(root, None, body) for body in bootstrap(repo, root)]
+        for env in mine:
+            folder = f"{root}/{env.name}"
+            instance.append(ArgoObject(root, env.name, env_root(env, repo, folder)))
+            instance += [ArgoObject(folder, env.name, b) for b in env_objects(env, repo, layout)]
+        _check_unique(instance, cluster)
+        objects += instance
+    return objects
+
+
+def _check_unique(objects: Sequence[ArgoObject], cluster: str | None) -> None:
+    seen: dict[tuple[str, str], ArgoObject] = {}
+    where = f"the Argo CD of cluster {cluster!r}" if cluster else "the hub Argo CD"
+    for obj in objects:
+        key = (obj.body["kind"], obj.body["metadata"]["name"])
+        first = seen.setdefault(key, obj)
+        if first is not obj:
+            raise RenderError(
+                f"{where} would get two {key[0]}s named {key[1]!r}: one for environment "
+                f"{first.env or BOOTSTRAP!r}, one for {obj.env or BOOTSTRAP!r}",
+                fix="rename an environment or an app: Argo CD objects are named <env>, "
+                "<env>-<app> and <env>-cluster",
+            )

@@ -3,15 +3,21 @@
 Each environment is two files:
 
 - ``envs/<env>.py`` defines ``ENVIRONMENT = Environment(...)``: the target cluster, its
-  Kubernetes version, feature switches and per-app overlays (replicas, autoscaling bounds,
-  hostnames, resource scaling). It may also define ``customize(app)``, overlay code that runs
-  on every app chart after the app has built itself (add or patch objects for this env only).
+  Kubernetes version, which apps run there and in which namespaces, feature switches and
+  per-app overlays (replicas, autoscaling bounds, hostnames, resource scaling). It may also
+  define ``customize(app)``, overlay code that runs on every app chart after the app has
+  built itself (add or patch objects for this env only).
 - ``envs/<env>.images.yaml`` maps each app to the image it runs in that env. It is data, so a
   command (or a promotion bot) can change an image without editing Python.
 
 The model lives beside the constructs that read it; ``gitops.render.envs`` loads ``envs/``
 into it. This module does not import cdk8s: lint and validate read env data without starting
 Node.js.
+
+Where an environment's apps land: app ``a`` of env ``e`` runs in namespace
+``namespace.format(app=a, env=e, cluster=...)`` on cluster ``cluster``. Several environments
+may share a cluster (give them a namespace rule with ``{env}``); the render refuses two
+environments that would own the same (cluster, namespace) or the same cluster-scoped object.
 """
 
 from __future__ import annotations
@@ -36,6 +42,19 @@ _DNS_NAME = re.compile(
 _GIT_REF = re.compile(r"^(?!.*\.\.)(?!.*//)[A-Za-z0-9][A-Za-z0-9._/-]{0,199}(?<![./])$")
 _K8S_VERSION = re.compile(r"^1\.(\d+)$")
 _MAX_SCALE = 8.0
+_SERVER = re.compile(r"^https://[^\s/]+(/[^\s]*)?$")
+_PLACEHOLDERS = ("app", "env", "cluster")
+
+RESERVED_ENV_NAMES: Mapping[str, str] = {
+    "argocd": "rendered/argocd/ holds the Argo CD bootstrap; an env of that name would mix its "
+    "apps into it",
+    "cluster": "'cluster' is the folder of cluster-scoped objects inside every env and the "
+    "suffix of each env's cluster project",
+    "default": "Argo CD's built-in AppProject is named 'default'; the env's project would "
+    "replace it",
+    "gitops-bootstrap": "the root Argo CD Application and its project are named 'gitops-bootstrap'",
+}
+"""Names an environment may not take, and why."""
 
 
 class EnvValueError(ValueError):
@@ -103,9 +122,23 @@ class Environment:
     """One deployment target: a cluster, its Kubernetes version and what differs there."""
 
     name: str
-    """Environment name (``dev``, ``staging``, ``prod``); also ``rendered/<name>/``."""
+    """Environment name (``dev``, ``staging``, ``prod``); also ``rendered/<name>/``. Not one of
+    :data:`RESERVED_ENV_NAMES`."""
     cluster: str
-    """Name under which the target cluster is registered in Argo CD."""
+    """Name under which the target cluster is registered in Argo CD (its destination
+    ``name``). Environments with the same ``cluster`` share that cluster."""
+    cluster_server: str | None = None
+    """API server URL of the cluster, for Argo CD destinations by ``server`` instead of by
+    ``name``. Default: unset (destinations use ``cluster``). With the per-cluster Argo CD
+    layout every destination is the local ``https://kubernetes.default.svc`` instead."""
+    include_apps: tuple[str, ...] = ()
+    """The only apps this environment runs. Default: ``()``, every app in ``apps/``."""
+    exclude_apps: tuple[str, ...] = ()
+    """Apps this environment does not run. Default: ``()``. Not together with
+    ``include_apps``."""
+    namespace: str = "{app}"
+    """Namespace rule: ``{app}``, ``{env}`` and ``{cluster}`` are replaced. Default:
+    ``"{app}"``; environments sharing a cluster need ``{env}`` in it, e.g. ``"{app}-{env}"``."""
     kubernetes_version: str
     """Kubernetes ``major.minor`` of the cluster, e.g. ``"1.31"``; the validator uses it."""
     resource_scale: float = 1.0
@@ -115,8 +148,11 @@ class Environment:
     apps: Mapping[str, AppOverlay] = field(default_factory=dict)
     """Per-app overlays, keyed by app name. Default: none."""
     api_server_cidrs: tuple[str, ...] = ()
-    """IP ranges of the cluster's API server endpoints. Workloads that call the Kubernetes API
-    need egress to them through the namespace's default-deny policy. Default: none."""
+    """IP ranges of the cluster's API server endpoints (``kubectl get endpoints kubernetes -n
+    default``), not the ``kubernetes`` Service ClusterIP: Calico and Cilium evaluate
+    NetworkPolicy after the Service DNAT, so only the endpoint IPs match. Workloads that call
+    the Kubernetes API need egress to them through the namespace's default-deny policy.
+    Default: none."""
     require_digests: bool = False
     """Every image this environment runs must be pinned by digest (``@sha256:...``): an image
     with a tag only is a synth error, ``gitops promote`` refuses to bring one here, and the
@@ -140,7 +176,24 @@ class Environment:
 
     def __post_init__(self) -> None:
         _check_dns_label("name", self.name)
+        if self.name in RESERVED_ENV_NAMES:
+            raise EnvValueError(
+                f"name {self.name!r} is reserved: {RESERVED_ENV_NAMES[self.name]}; "
+                "choose another environment name"
+            )
         _check_dns_label("cluster", self.cluster)
+        if self.cluster_server is not None and not _SERVER.fullmatch(str(self.cluster_server)):
+            raise EnvValueError(
+                f"cluster_server {self.cluster_server!r} must be an https:// URL of the "
+                "cluster's API server, as registered in Argo CD"
+            )
+        _check_app_list("include_apps", self.include_apps)
+        _check_app_list("exclude_apps", self.exclude_apps)
+        if self.include_apps and self.exclude_apps:
+            raise EnvValueError(
+                "set include_apps or exclude_apps, not both: one list says which apps run"
+            )
+        _check_namespace_rule(self.namespace)
         match = _K8S_VERSION.fullmatch(self.kubernetes_version)
         if not match or int(match.group(1)) not in SUPPORTED_KUBERNETES_MINORS:
             lo, hi = SUPPORTED_KUBERNETES_MINORS[0], SUPPORTED_KUBERNETES_MINORS[-1]
@@ -169,6 +222,29 @@ class Environment:
     @property
     def kubernetes_minor(self) -> int:
         return int(self.kubernetes_version.split(".")[1])
+
+    @property
+    def destination(self) -> dict[str, str]:
+        """The cluster part of an Argo CD destination for this environment (hub layout)."""
+        if self.cluster_server:
+            return {"server": self.cluster_server}
+        return {"name": self.cluster}
+
+    def runs(self, app: str) -> bool:
+        """Whether ``app`` is deployed in this environment (``include_apps``/``exclude_apps``)."""
+        if self.include_apps:
+            return app in self.include_apps
+        return app not in self.exclude_apps
+
+    def namespace_for(self, app: str) -> str:
+        """The namespace ``app`` runs in here, by the namespace rule."""
+        namespace = self.namespace.format(app=app, env=self.name, cluster=self.cluster)
+        if not _DNS_LABEL.fullmatch(namespace):
+            raise EnvValueError(
+                f"namespace rule {self.namespace!r} gives {namespace!r} for app {app!r}, which "
+                "is not a namespace name (a DNS label of at most 63 characters)"
+            )
+        return namespace
 
     def overlay(self, app: str) -> AppOverlay:
         return self.apps.get(app, AppOverlay())
@@ -210,6 +286,33 @@ def _check_dns_label(what: str, value: object) -> None:
         raise EnvValueError(
             f"{what} {value!r} must be a DNS label: lower-case letters, digits and '-', "
             "starting and ending with a letter or digit, at most 63 characters"
+        )
+
+
+def _check_app_list(what: str, value: object) -> None:
+    if not isinstance(value, tuple):
+        raise EnvValueError(f"{what} must be a tuple of app names, e.g. ('my-app',)")
+    for app in value:
+        _check_dns_label(f"{what} entry", app)
+    if len(set(value)) != len(value):
+        raise EnvValueError(f"{what} lists an app twice")
+
+
+def _check_namespace_rule(rule: object) -> None:
+    if not isinstance(rule, str) or "{app}" not in rule:
+        raise EnvValueError(
+            f"namespace rule {rule!r} must contain {{app}}: each app owns its namespace"
+        )
+    try:
+        sample = rule.format(**{key: "a" for key in _PLACEHOLDERS})
+    except (KeyError, IndexError, ValueError):
+        raise EnvValueError(
+            f"namespace rule {rule!r} may use only {{app}}, {{env}} and {{cluster}}"
+        ) from None
+    if not _DNS_LABEL.fullmatch(sample):
+        raise EnvValueError(
+            f"namespace rule {rule!r} does not make namespace names: use lower-case letters, "
+            "digits, '-' and the placeholders {app}, {env}, {cluster}"
         )
 
 

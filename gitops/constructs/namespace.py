@@ -39,5 +39,12 @@ def default_deny_manifest(namespace: str, app: str) -> dict[str, Any]:
     }
 
 
-def app_namespace_manifests(app: str, pod_security: str, env: Environment) -> list[dict[str, Any]]:
-    return [namespace_manifest(app, app, pod_security, env), default_deny_manifest(app, app)]
+def app_namespace_manifests(
+    namespace: str, app: str, pod_security: str, env: Environment
+) -> list[dict[str, Any]]:
+    """The app's own Namespace (rendered into the app's folder, so its Argo CD Application
+    creates it first) and the default-deny policy in it."""
+    return [
+        namespace_manifest(namespace, app, pod_security, env),
+        default_deny_manifest(namespace, app),
+    ]

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
+from gitops.k8s.fields import get_list, get_mapping
 from gitops.k8s.manifests import Manifest
 from gitops.k8s.pods import pod_template
 
@@ -67,13 +68,17 @@ def check_selector(selector: Mapping[str, Any] | None) -> None:
         raise SelectorError("a label selector must be a mapping")
     match_labels = selector.get("matchLabels") or {}
     if not isinstance(match_labels, Mapping) or not all(
-        isinstance(v, _SCALARS) for v in match_labels.values()
+        isinstance(k, str) and isinstance(v, _SCALARS) for k, v in match_labels.items()
     ):
         raise SelectorError("matchLabels must map label keys to strings")
     expressions = selector.get("matchExpressions") or []
     if not isinstance(expressions, list) or not all(isinstance(e, Mapping) for e in expressions):
         raise SelectorError("matchExpressions must be a list of requirements")
     for expression in expressions:
+        if not isinstance(expression.get("key"), str):
+            raise SelectorError("each matchExpressions requirement needs a string key")
+        if not isinstance(expression.get("operator"), str):
+            raise SelectorError("each matchExpressions requirement needs an operator")
         values = expression.get("values") or []
         if not isinstance(values, list) or not all(isinstance(v, _SCALARS) for v in values):
             raise SelectorError("matchExpressions values must be a list of strings")
@@ -375,8 +380,8 @@ def _autoscalers_by_target(
     index: dict[tuple[str | None, str, str], list[Manifest]] = defaultdict(list)
     for kind, group in AUTOSCALER_KINDS.items():
         for autoscaler in graph.of_kind(kind):
-            ref = (autoscaler.body.get("spec") or {}).get("scaleTargetRef")
-            if autoscaler.group != group or not isinstance(ref, dict):
+            ref = get_mapping(get_mapping(autoscaler.body, "spec"), "scaleTargetRef")
+            if autoscaler.group != group or not ref:
                 continue
             # KEDA's scaleTargetRef.kind defaults to Deployment; an HPA's is required.
             target_kind = str(ref.get("kind") or ("Deployment" if kind == "ScaledObject" else ""))
@@ -402,7 +407,7 @@ def _cilium_selector(raw: Mapping[str, Any], namespace: str | None) -> dict[str,
 
     check_selector(raw)
     match_labels: dict[str, Any] = {}
-    for key, value in (raw.get("matchLabels") or {}).items():
+    for key, value in get_mapping(raw, "matchLabels").items():
         if plain(key) == _CILIUM_NAMESPACE_LABEL:
             if value != namespace:
                 return None
@@ -410,7 +415,7 @@ def _cilium_selector(raw: Mapping[str, Any], namespace: str | None) -> dict[str,
         match_labels[plain(key)] = value
     expressions = [
         {**e, "key": plain(e.get("key"))}
-        for e in raw.get("matchExpressions") or []
+        for e in get_list(raw, "matchExpressions")
         if isinstance(e, dict) and plain(e.get("key")) != _CILIUM_NAMESPACE_LABEL
     ]
     return {"matchLabels": match_labels, "matchExpressions": expressions}

@@ -1,4 +1,10 @@
-"""Facts about Kubernetes kinds that several parts of the tool need (scope, pod templates)."""
+"""Facts about Kubernetes kinds that several parts of the tool need (scope, pod templates).
+
+``CLUSTER_SCOPED`` is the built-in answer to "is this kind namespaced?". The packaged
+Kubernetes schemas (kubernetes-validate) name every built-in kind but carry no scope, so the
+list is checked against them by tests (every kind there that is cluster-scoped is listed);
+custom resources get their scope from their CRDs first (``gitops.k8s.scopes``), and this list
+only for CRDs nobody supplied."""
 
 from __future__ import annotations
 
@@ -26,6 +32,18 @@ CLUSTER_SCOPED: frozenset[tuple[str, str]] = frozenset(
         ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
         ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
         ("certificates.k8s.io", "CertificateSigningRequest"),
+        ("certificates.k8s.io", "ClusterTrustBundle"),
+        ("storage.k8s.io", "VolumeAttributesClass"),
+        ("resource.k8s.io", "ResourceSlice"),
+        ("admissionregistration.k8s.io", "MutatingAdmissionPolicy"),
+        ("admissionregistration.k8s.io", "MutatingAdmissionPolicyBinding"),
+        ("internal.apiserver.k8s.io", "StorageVersion"),
+        ("storagemigration.k8s.io", "StorageVersionMigration"),
+        ("authentication.k8s.io", "TokenReview"),
+        ("authentication.k8s.io", "SelfSubjectReview"),
+        ("authorization.k8s.io", "SubjectAccessReview"),
+        ("authorization.k8s.io", "SelfSubjectAccessReview"),
+        ("authorization.k8s.io", "SelfSubjectRulesReview"),
         ("flowcontrol.apiserver.k8s.io", "FlowSchema"),
         ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"),
         ("resource.k8s.io", "DeviceClass"),
@@ -37,6 +55,9 @@ CLUSTER_SCOPED: frozenset[tuple[str, str]] = frozenset(
         ("cilium.io", "CiliumClusterwideNetworkPolicy"),
         ("crd.projectcalico.org", "GlobalNetworkPolicy"),
         ("projectcalico.org", "GlobalNetworkPolicy"),
+        ("kyverno.io", "ClusterPolicy"),
+        ("kyverno.io", "ClusterCleanupPolicy"),
+        ("templates.gatekeeper.sh", "ConstraintTemplate"),
     }
 )
 

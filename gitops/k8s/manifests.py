@@ -16,19 +16,24 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Any, TypeVar, cast
 
 import yaml
 
+from gitops.k8s.fields import string_keyed
 from gitops.k8s.kinds import api_group, is_cluster_scoped
 from gitops.k8s.yaml_data import (
+    MAX_DEPTH,
+    BadMerge,
     BadScalar,
     Document,
     DuplicateKey,
+    Recursive,
+    TooDeep,
     build_plain,
     build_shared,
     compose,
@@ -39,11 +44,20 @@ T = TypeVar("T")
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
 MAX_EXPANDED_NODES = 1_000_000
-"""Nodes a document may expand to through aliases before it counts as an alias bomb."""
+"""Nodes the documents of one file that use anchors may expand to through aliases, together,
+before the file counts as an alias bomb: per file, so that 200 documents each just under the
+limit cannot cost 200 times as much."""
 _PLAIN_MAX_CHARS = MAX_EXPANDED_NODES // 4
 """A document without anchors has no more nodes than this many characters could spell out
 (at most about 1.5 per character, e.g. ``[?,?]``), so it cannot be an alias bomb."""
 
+MAX_FILE_BYTES = 256 * 1024 * 1024
+"""Largest file read (``GITOPS_MAX_FILE_BYTES`` overrides): a bigger one is a problem, not a
+read that exhausts memory (a ``.yaml`` link to ``/dev/zero`` is refused before that)."""
+MAX_FILE_BYTES_ENV = "GITOPS_MAX_FILE_BYTES"
+_SURROGATE_PAIR = re.compile(
+    r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE
+)
 _DOC_START = re.compile(r"^(?:---|\.\.\.)(?:[ \t].*)?\r?$", re.MULTILINE)
 _SKIP_DIRS = {"node_modules", "__pycache__", "venv"}
 
@@ -57,6 +71,7 @@ class ProblemKind:
     ENCODING = "not-utf8"
     ALIAS_BOMB = "alias-bomb"
     UNREADABLE = "unreadable-file"
+    TOO_LARGE = "input-too-large"
 
 
 @dataclass(frozen=True)
@@ -151,11 +166,13 @@ class Manifest:
 
     @property
     def labels(self) -> Mapping[str, str]:
-        return mapping_at(self.metadata, "labels")
+        """``metadata.labels`` entries with string keys (YAML allows ``80: x``)."""
+        return string_keyed(self.metadata.get("labels"))
 
     @property
     def annotations(self) -> Mapping[str, str]:
-        return mapping_at(self.metadata, "annotations")
+        """``metadata.annotations`` entries with string keys."""
+        return string_keyed(self.metadata.get("annotations"))
 
     @property
     def identity(self) -> tuple[str, str, str | None, str]:
@@ -214,7 +231,14 @@ class LoadResult:
 def discover(paths: Sequence[str]) -> list[str]:
     """Files to read: explicit files as given, directories recursively (YAML/JSON only,
     skipping hidden and tool directories), ``-`` for stdin; sorted for deterministic runs."""
+    return discover_files(paths)[0]
+
+
+def discover_files(paths: Sequence[str]) -> tuple[list[str], list[LoadProblem]]:
+    """``discover``, and a problem for each symlinked directory met in a tree (not followed:
+    it could lead out of the tree or into a loop; never skipped silently either)."""
     found: list[str] = []
+    problems: list[LoadProblem] = []
     for raw in paths:
         if raw == STDIN:
             found.append(STDIN)
@@ -223,29 +247,130 @@ def discover(paths: Sequence[str]) -> list[str]:
             found.append(raw)
             continue
         for dirpath, dirnames, filenames in os.walk(raw):
-            dirnames[:] = sorted(
-                d for d in dirnames if not d.startswith(".") and d not in _SKIP_DIRS
-            )
+            kept = []
+            for name in sorted(dirnames):
+                if name.startswith(".") or name in _SKIP_DIRS:
+                    continue
+                if os.path.islink(os.path.join(dirpath, name)):
+                    problems.append(
+                        LoadProblem(
+                            ProblemKind.UNREADABLE,
+                            os.path.join(dirpath, name),
+                            1,
+                            1,
+                            "is a symbolic link to a directory, which is not followed; pass "
+                            "its target as a path of its own, or replace the link with the files",
+                        )
+                    )
+                    continue
+                kept.append(name)
+            dirnames[:] = kept
             found += [
                 os.path.join(dirpath, f) for f in sorted(filenames) if f.endswith(YAML_SUFFIXES)
             ]
-    return found
+    return found, problems
+
+
+def max_file_bytes() -> int:
+    """``MAX_FILE_BYTES``, or ``GITOPS_MAX_FILE_BYTES`` when set to a positive integer."""
+    raw = os.environ.get(MAX_FILE_BYTES_ENV, "")
+    return int(raw) if raw.isdecimal() and int(raw) > 0 else MAX_FILE_BYTES
 
 
 def load(paths: Sequence[str], stdin: IO[bytes] | None = None) -> LoadResult:
     manifests: list[Manifest] = []
-    problems: list[LoadProblem] = []
-    files = discover(paths)
+    files, problems = discover_files(paths)
+    limit = max_file_bytes()
     for path in files:
-        try:
-            data = (stdin or sys.stdin.buffer).read() if path == STDIN else Path(path).read_bytes()
-        except OSError as exc:
-            problems.append(
-                LoadProblem(ProblemKind.UNREADABLE, path, 1, 1, f"cannot read: {exc.strerror}")
-            )
-            continue
-        load_text(data, path, manifests, problems)
+        if path == STDIN:
+            raw = _read_bounded(stdin or sys.stdin.buffer, limit)
+            data: bytes | None = raw
+            problem = _too_large(path, limit) if len(raw) > limit else None
+        else:
+            data, problem = read_regular_file(path, limit)
+        if problem is not None:
+            problems.append(problem)
+        elif data is not None:
+            load_text(data, path, manifests, problems)
     return LoadResult(manifests=manifests, problems=problems, files=len(files))
+
+
+def _read_bounded(stream: IO[bytes], limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of ``stream``, read in chunks (no allocation of the limit)."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = stream.read(min(1 << 20, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def read_regular_file(path: str, limit: int) -> tuple[bytes | None, LoadProblem | None]:
+    """The bytes of ``path``, or a problem: only regular files are read (a FIFO would block
+    forever, a device never ends), and none larger than ``limit`` bytes."""
+    try:
+        # Not even opened unless regular: opening a device can act (a tape rewinds).
+        problem = _not_regular(path, os.stat(path).st_mode)
+        if problem is not None:
+            return None, problem
+        # O_NONBLOCK: a FIFO swapped in after the check must not block the open.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        return None, _unreadable(path, f"cannot read: {exc.strerror}")
+    try:
+        info = os.fstat(fd)
+        problem = _not_regular(path, info.st_mode)
+        if problem is not None:
+            return None, problem
+        if info.st_size > limit:
+            return None, _too_large(path, limit)
+        with os.fdopen(fd, "rb", buffering=0, closefd=False) as handle:
+            # The size it has now, and one more byte to see whether it grew meanwhile (asking
+            # for limit + 1 bytes would allocate that much for every file).
+            data = handle.read(info.st_size + 1) or b""
+            if len(data) > info.st_size:
+                data += handle.read(limit + 1 - len(data)) or b""
+    except OSError as exc:
+        return None, _unreadable(path, f"cannot read: {exc.strerror}")
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        return None, _too_large(path, limit)
+    return data, None
+
+
+_FILE_TYPES = {
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a directory",
+}
+
+
+def _not_regular(path: str, mode: int) -> LoadProblem | None:
+    if stat.S_ISREG(mode):
+        return None
+    what = _FILE_TYPES.get(stat.S_IFMT(mode), "not a regular file")
+    return _unreadable(path, f"cannot read: {what}, not a regular file")
+
+
+def _unreadable(path: str, message: str) -> LoadProblem:
+    return LoadProblem(ProblemKind.UNREADABLE, path, 1, 1, message)
+
+
+def _too_large(path: str, limit: int) -> LoadProblem:
+    return LoadProblem(
+        ProblemKind.TOO_LARGE,
+        path,
+        1,
+        1,
+        f"larger than {limit:,} bytes; it was not read (set {MAX_FILE_BYTES_ENV} to raise "
+        "the limit)",
+    )
 
 
 def load_text(
@@ -270,8 +395,9 @@ def load_text(
             return
     else:
         text = data
+    budget = [MAX_EXPANDED_NODES]
     for index, (offset, chunk) in enumerate(_split_documents(text)):
-        _load_document(chunk, offset, index, path, manifests, problems)
+        _load_document(chunk, offset, index, path, manifests, problems, budget)
 
 
 def _split_documents(text: str) -> Iterator[tuple[int, str]]:
@@ -279,12 +405,37 @@ def _split_documents(text: str) -> Iterator[tuple[int, str]]:
     start, line = 0, 0
     for match in _DOC_START.finditer(text):
         chunk = text[start : match.start()]
+        if match.group(0).startswith("---") and _only_directives(chunk):
+            continue  # "%YAML 1.1" and "%TAG" lines belong to the document after the "---"
         yield line, chunk
         line += chunk.count("\n")
         # A "--- value" line keeps its content (after the marker) in the next document.
         rest = match.group(0)[3:]
         start = match.end() - len(rest) if match.group(0).startswith("---") else match.end()
     yield line, text[start:]
+
+
+def _only_directives(chunk: str) -> bool:
+    lines = [line for line in chunk.splitlines() if line.strip() and not line.startswith("#")]
+    return bool(lines) and all(line.startswith("%") for line in lines)
+
+
+def _compose(chunk: str) -> Any:
+    """The chunk's node tree. JSON writes characters beyond the BMP as surrogate-pair escapes
+    (``"\\ud83d\\ude00"``), which YAML does not accept: such a pair is retried as the one
+    escape YAML has for it (``\\U0001f600``)."""
+    try:
+        return compose(chunk)
+    except yaml.MarkedYAMLError as exc:
+        if "escape" not in str(exc.problem) or not _SURROGATE_PAIR.search(chunk):
+            raise
+    return compose(_SURROGATE_PAIR.sub(_joined_pair, chunk))
+
+
+def _joined_pair(match: re.Match[str]) -> str:
+    high, low = int(match.group(2), 16), int(match.group(3), 16)
+    code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+    return f"{match.group(1)}\\U{code:08x}"
 
 
 def _load_document(
@@ -294,9 +445,12 @@ def _load_document(
     path: str,
     manifests: list[Manifest],
     problems: list[LoadProblem],
+    budget: list[int],
 ) -> None:
+    """Append the object(s) of one document, or its problem. ``budget`` holds the nodes that
+    aliases may still expand to in this file (``MAX_EXPANDED_NODES``)."""
     try:
-        node = compose(chunk)
+        node = _compose(chunk)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = offset + (mark.line + 1 if mark else 1)
@@ -320,18 +474,22 @@ def _load_document(
             body, table = built
             document = Document(offset, root_line, root_column, data=body, table=table)
         else:
-            if not plain and expanded_size(node, {}) > MAX_EXPANDED_NODES:
+            size = expanded_size(node, {}) if not plain else 0
+            if size > MAX_EXPANDED_NODES or ("&" in chunk and size > budget[0]):
+                whole = "this document" if size > MAX_EXPANDED_NODES else "this file's documents"
                 problems.append(
                     LoadProblem(
                         ProblemKind.ALIAS_BOMB,
                         path,
                         line,
                         column,
-                        f"YAML aliases expand this document to more than "
+                        f"YAML aliases expand {whole} to more than "
                         f"{MAX_EXPANDED_NODES:,} nodes (an alias bomb); it was not read",
                     )
                 )
                 return
+            if "&" in chunk:
+                budget[0] -= size
             body = build_shared(node, {})
             document = Document(offset, root_line, root_column, text=chunk)
     except DuplicateKey as dup:
@@ -354,6 +512,44 @@ def _load_document(
                 offset + bad.line,
                 bad.column,
                 f"YAML error: {bad.message}",
+            )
+        )
+        return
+    except BadMerge as bad:
+        problems.append(
+            LoadProblem(
+                ProblemKind.SYNTAX,
+                path,
+                offset + bad.line,
+                bad.column,
+                "YAML error: a merge key (<<) must be followed by a mapping or a list of "
+                "mappings; this value was not merged",
+            )
+        )
+        return
+    except Recursive as loop:
+        problems.append(
+            LoadProblem(
+                ProblemKind.ALIAS_BOMB,
+                path,
+                offset + loop.line,
+                loop.column,
+                "this alias refers to a node that contains it (a recursive alias), which "
+                "expands without end; the document was not read",
+            )
+        )
+        return
+    except (TooDeep, RecursionError) as deep:
+        at_line, at_column = (
+            (offset + deep.line, deep.column) if isinstance(deep, TooDeep) else (line, column)
+        )
+        problems.append(
+            LoadProblem(
+                ProblemKind.TOO_LARGE,
+                path,
+                at_line,
+                at_column,
+                f"nested more than {MAX_DEPTH} levels deep; the document was not read",
             )
         )
         return

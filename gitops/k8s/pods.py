@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gitops.k8s.manifests import Manifest, mapping_at
+from gitops.k8s.fields import string_keyed
+from gitops.k8s.manifests import Manifest
 
 Path = tuple[str | int, ...]
 
@@ -59,11 +60,11 @@ class PodTemplate:
 
     @property
     def labels(self) -> Mapping[str, str]:
-        return mapping_at(self.metadata, "labels")
+        return string_keyed(self.metadata.get("labels"))
 
     @property
     def annotations(self) -> Mapping[str, str]:
-        return mapping_at(self.metadata, "annotations")
+        return string_keyed(self.metadata.get("annotations"))
 
 
 def pod_template(manifest: Manifest) -> PodTemplate | None:

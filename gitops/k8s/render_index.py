@@ -16,6 +16,24 @@ from typing import Any
 from gitops.errors import RenderError
 
 INDEX_VERSION = 1
+ARGOCD_DIR = "argocd"
+"""``rendered/argocd/``: the Argo CD bootstrap (gitops.constructs.argocd)."""
+BOOTSTRAP = "gitops-bootstrap"
+"""Name of the root Application (and its AppProject) of each Argo CD instance."""
+
+
+def argocd_instance(rel: str, files: Mapping[str, Any]) -> str | None:
+    """The folder of the Argo CD instance a ``rendered/argocd/...`` file belongs to:
+    ``rendered/argocd`` (hub layout), or ``rendered/argocd/<cluster>`` when the index holds
+    that folder's own root Application (per-cluster layout); None for other files."""
+    parts = rel.split("/")
+    if len(parts) < 3 or parts[1] != ARGOCD_DIR:
+        return None
+    if len(parts) > 3:
+        instance = "/".join(parts[:3])
+        if f"{instance}/application.{BOOTSTRAP}.yaml" in files:
+            return instance
+    return "/".join(parts[:2])
 
 
 @dataclass(frozen=True)

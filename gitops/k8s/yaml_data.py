@@ -77,27 +77,60 @@ class DuplicateKey(Exception):
 
 
 class BadScalar(Exception):
-    """A scalar its explicit tag cannot construct, e.g. ``!!int abc``."""
+    """A scalar its explicit tag cannot construct, e.g. ``!!int abc``. The message does not
+    quote the value: it may be a Secret's (the loader cannot tell yet)."""
 
     def __init__(self, node: ScalarNode, tag: str) -> None:
         self.line, self.column = node.start_mark.line + 1, node.start_mark.column + 1
-        self.message = f"{node.value!r} is not a valid {tag}"
+        self.message = f"the {len(node.value)}-character value tagged {tag} is not a valid {tag}"
+
+
+class TooDeep(Exception):
+    """A document nested deeper than ``MAX_DEPTH`` collections."""
+
+    def __init__(self, node: Node) -> None:
+        self.line, self.column = node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class Recursive(Exception):
+    """An alias inside the node it refers to (``&m {self: *m}``): no JSON value has that shape."""
+
+    def __init__(self, node: Node) -> None:
+        self.line, self.column = node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class BadMerge(Exception):
+    """A merge key (``<<``) whose value is not a mapping or a list of mappings."""
+
+    def __init__(self, node: Node) -> None:
+        self.line, self.column = node.start_mark.line + 1, node.start_mark.column + 1
+
+
+MAX_DEPTH = 200
+"""Nested collections a document may have. Real objects stay far below (a CRD's schema is
+the deepest, a few dozen); deeper input only costs every engine that walks it recursively."""
 
 
 class _NotPlain(Exception):
     """The document needs ``build_shared``: a merge key, a non-string key, a duplicate key."""
 
 
-def expanded_size(node: Node, memo: dict[int, int]) -> int:
-    """Nodes ``node`` stands for once aliases are expanded (shared nodes counted per use)."""
+def expanded_size(node: Node, memo: dict[int, int], depth: int = MAX_DEPTH) -> int:
+    """Nodes ``node`` stands for once aliases are expanded (shared nodes counted per use);
+    ``TooDeep`` past ``MAX_DEPTH``."""
     known = memo.get(id(node))
     if known is not None:
         return known
+    if not depth:
+        raise TooDeep(node)
     memo[id(node)] = 1  # cycles (recursive aliases) count once
     if isinstance(node, MappingNode):
-        size = 1 + sum(expanded_size(k, memo) + expanded_size(v, memo) for k, v in node.value)
+        size = 1 + sum(
+            expanded_size(k, memo, depth - 1) + expanded_size(v, memo, depth - 1)
+            for k, v in node.value
+        )
     elif isinstance(node, SequenceNode):
-        size = 1 + sum(expanded_size(v, memo) for v in node.value)
+        size = 1 + sum(expanded_size(v, memo, depth - 1) for v in node.value)
     else:
         size = 1
     memo[id(node)] = size
@@ -135,19 +168,22 @@ def build_plain(node: Node) -> tuple[Any, array[int]] | None:
     """
     table: list[int] = []
     try:
-        data = _plain(node, table)
+        data = _plain(node, table, MAX_DEPTH)
     except _NotPlain:
         return None
     return data, array("i", table)
 
 
-def _plain(node: Node, table: list[int]) -> Any:
+def _plain(node: Node, table: list[int], depth: int) -> Any:
     kind = type(node)
     if kind is ScalarNode:
         if node.tag != _STR:
             return scalar(node)  # type: ignore[arg-type]
         value = node.value
         return _intern(value) if len(value) <= _INTERN_LONGEST else value
+    if not depth:
+        raise TooDeep(node)
+    depth -= 1
     if kind is MappingNode:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -159,7 +195,7 @@ def _plain(node: Node, table: list[int]) -> Any:
             mark = key_node.start_mark
             at = len(table)
             table += (mark.line, mark.column, 0)
-            out[key] = _plain(value_node, table)
+            out[key] = _plain(value_node, table, depth)
             table[at + 2] = len(table)
         return out
     items: list[Any] = []
@@ -167,29 +203,39 @@ def _plain(node: Node, table: list[int]) -> Any:
         mark = child.start_mark
         at = len(table)
         table += (mark.line, mark.column, 0)
-        items.append(_plain(child, table))
+        items.append(_plain(child, table, depth))
         table[at + 2] = len(table)
     return items
 
 
-def build_shared(node: Node, memo: dict[int, Any]) -> Any:
-    """JSON data from a composed node; aliases share the built value, like PyYAML."""
+def build_shared(node: Node, memo: dict[int, Any], depth: int = MAX_DEPTH) -> Any:
+    """JSON data from a composed node; aliases share the built value, like PyYAML. Raises
+    ``Recursive`` for an alias inside its own anchor, ``TooDeep`` past ``MAX_DEPTH`` and
+    ``BadMerge`` for a merge key of the wrong type."""
     built = memo.get(id(node))
     if built is not None:
+        if built is _BUILDING:
+            raise Recursive(node)
         return built
+    if isinstance(node, ScalarNode):
+        return scalar(node)
+    if not depth:
+        raise TooDeep(node)
+    memo[id(node)] = _BUILDING
     if isinstance(node, MappingNode):
         out: dict[Any, Any] = {}
-        memo[id(node)] = out
         lines: dict[Any, int] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
-                merged = build_shared(value_node, memo)
-                for part in merged if isinstance(merged, list) else [merged]:
-                    if isinstance(part, dict):
-                        for k, v in part.items():
-                            out.setdefault(k, v)
+                merged = build_shared(value_node, memo, depth - 1)
+                parts = merged if isinstance(merged, list) else [merged]
+                if not all(isinstance(part, dict) for part in parts):
+                    raise BadMerge(value_node)
+                for part in parts:
+                    for k, v in part.items():
+                        out.setdefault(k, v)
                 continue
-            key = build_shared(key_node, memo)
+            key = build_shared(key_node, memo, depth - 1)
             if not isinstance(key, str | int | float | bool) and key is not None:
                 key = str(key)
             if key in lines:
@@ -200,15 +246,17 @@ def build_shared(node: Node, memo: dict[int, Any]) -> Any:
                     lines[key],
                 )
             lines[key] = key_node.start_mark.line + 1
-            out[key] = build_shared(value_node, memo)
+            out[key] = build_shared(value_node, memo, depth - 1)
+        memo[id(node)] = out
         return out
-    if isinstance(node, SequenceNode):
-        items: list[Any] = []
-        memo[id(node)] = items
-        items.extend(build_shared(child, memo) for child in node.value)
-        return items
-    assert isinstance(node, ScalarNode)
-    return scalar(node)
+    assert isinstance(node, SequenceNode)
+    items = [build_shared(child, memo, depth - 1) for child in node.value]
+    memo[id(node)] = items
+    return items
+
+
+_BUILDING = object()
+"""Memo mark of a node being built: meeting it again means the node contains itself."""
 
 
 class Document:

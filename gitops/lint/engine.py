@@ -10,6 +10,7 @@ from typing import Any
 from gitops.findings import Finding, Severity
 from gitops.k8s.graph import ObjectGraph
 from gitops.k8s.manifests import Manifest
+from gitops.k8s.sensitive import redact, secret_values
 from gitops.rules.registry import Rule, Violation
 
 
@@ -72,11 +73,14 @@ def violation_finding(manifest: Manifest, entry: ActiveRule, violation: Violatio
 
 def _finding(manifest: Manifest, entry: ActiveRule, violation: Violation, path: str) -> Finding:
     line, column = manifest.locate(violation.path)
+    message = violation.message
+    if manifest.kind == "Secret":
+        message = redact(message, secret_values(manifest.body))
     return Finding(
         code=entry.rule.code,
         rule=entry.rule.name,
         severity=entry.severity,
-        message=violation.message,
+        message=message,
         fix=violation.fix or entry.rule.doc.fix,
         path=path,
         line=line,

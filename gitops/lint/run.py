@@ -19,7 +19,7 @@ from gitops.errors import ConfigError, ExitCode
 from gitops.findings import Finding, Severity
 from gitops.k8s.graph import ObjectGraph
 from gitops.k8s.manifests import STDIN, LoadProblem, LoadResult, Manifest, discover, load
-from gitops.k8s.render_index import RenderIndex, read_index
+from gitops.k8s.render_index import RenderIndex, argocd_instance, read_index
 from gitops.lint.config import Layer, LintSettings, parse_lint_settings
 from gitops.lint.engine import RuleTable, violation_finding
 from gitops.lint.selection import Resolved, resolve
@@ -122,8 +122,10 @@ def lint(
 
 
 def _cluster_graphs(manifests: Sequence[Manifest], places: _Places) -> dict[str, ObjectGraph]:
-    """One graph per cluster the files go to: each ``rendered/<env>/`` (an environment is its
-    own cluster), ``rendered/argocd/`` (Argo CD's), and everything else together. A prod
+    """One graph per cluster the files go to: each ``rendered/<env>/`` (an environment's
+    objects never name another's: shared clusters get per-env namespaces, and synth refuses
+    shared cluster-scoped objects), ``rendered/argocd/`` (Argo CD's; each
+    ``rendered/argocd/<cluster>/`` in the per-cluster layout), and everything else together. A prod
     PodDisruptionBudget must not cover a dev Deployment, nor a staging ServiceAccount satisfy
     a dev pod."""
     partitions: dict[str, list[Manifest]] = defaultdict(list)
@@ -222,9 +224,11 @@ class _Places:
 
     def cluster(self, path: str) -> str:
         """The partition of the cluster a loaded file goes to (see ``_cluster_graphs``)."""
-        parts = self.rel(path).split("/")
+        rel = self.rel(path)
+        parts = rel.split("/")
         if len(parts) > 2 and parts[0] == RENDERED_DIR:
-            return f"{RENDERED_DIR}/{parts[1]}"
+            # With one Argo CD per cluster, each rendered/argocd/<cluster>/ is its own.
+            return argocd_instance(rel, self.index.files) or f"{RENDERED_DIR}/{parts[1]}"
         return ""
 
     def env(self, rel: str) -> str | None:

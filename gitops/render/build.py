@@ -43,6 +43,8 @@ def _build_objects(
         env = env_source.environment
         scope = EnvironmentScope(cdk8s_app, env)
         for app in apps:
+            if not env.runs(app.name):
+                continue  # include_apps / exclude_apps
             what = f"building app {app.name!r} for environment {env.name!r}"
             fix = "correct the code at that line; nothing under rendered/ was changed"
             with reported_as_source_error(root, ("apps", "envs"), what, fix):

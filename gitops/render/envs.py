@@ -5,6 +5,8 @@ read it (constructs may not import the render stage); this module does not impor
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -12,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from gitops.constructs.environment import _DNS_LABEL, IMAGES_SUFFIX, Environment
+from gitops.constructs.environment import _DNS_LABEL, IMAGES_SUFFIX, Environment, EnvValueError
 from gitops.errors import SourceError
 from gitops.k8s.image_ref import pinning_problem
 from gitops.render.monitoring import check_env_names, monitoring_for
@@ -35,6 +37,16 @@ class EnvironmentSource:
     customize: Callable[[Any], None] | None = None
     image_lines: Mapping[str, int] = field(default_factory=dict)
     """Line of each app's entry in the images file, for messages."""
+    source_lines: Mapping[str, int] = field(default_factory=dict)
+    """Line of each ``Environment(...)`` keyword (``"cluster"``, ``"namespace"``), of each
+    overlay (``"apps.my-app"``) and overlay value (``"apps.my-app.replicas"``), for messages."""
+
+    def where(self, *keys: str) -> str:
+        """``envs/<env>.py:<line>`` of the first of ``keys`` found (else the file's line 1)."""
+        for key in keys:
+            if key in self.source_lines:
+                return f"{self.path}:{self.source_lines[key]}"
+        return f"{self.path}:1"
 
 
 def environment_files(settings: Settings) -> list[Path]:
@@ -78,7 +90,15 @@ def _load_environment(path: Path, root: Path) -> EnvironmentSource:
     rel = relative(path, root)
     fix = "correct the value in that file"
     with reported_as_source_error(root, ("envs",), f"loading environment {rel}", fix):
-        module = load_module(path, root, "envs")
+        try:
+            module = load_module(path, root, "envs")
+        except EnvValueError as exc:
+            lines = environment_lines(path.read_text(encoding="utf-8"))
+            key = _field_of(str(exc))
+            line = lines.get(key) or lines.get(key.rsplit(".", 1)[0]) or lines.get("ENVIRONMENT")
+            if line is None:
+                raise
+            raise SourceError(f"{rel}:{line}: {exc}", fix=fix) from None
     env = getattr(module, "ENVIRONMENT", None)
     if not isinstance(env, Environment):
         raise SourceError(
@@ -106,7 +126,56 @@ def _load_environment(path: Path, root: Path) -> EnvironmentSource:
     env = replace(env, images=images, images_file=relative(images_path, root))
     if env.require_digests:
         _require_digests(env, lines)
-    return EnvironmentSource(environment=env, path=rel, customize=customize, image_lines=lines)
+    return EnvironmentSource(
+        environment=env,
+        path=rel,
+        customize=customize,
+        image_lines=lines,
+        source_lines=environment_lines(path.read_text(encoding="utf-8")),
+    )
+
+
+def environment_lines(text: str) -> dict[str, int]:
+    """Lines of the keywords of the ``Environment(...)`` call in an env module, and of its
+    ``apps={"name": AppOverlay(...)}`` entries and their keywords."""
+    lines: dict[str, int] = {}
+    for node in ast.walk(ast.parse(text)):
+        if not isinstance(node, ast.Call) or _called(node) != "Environment":
+            continue
+        lines.setdefault("ENVIRONMENT", node.lineno)
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                continue
+            lines.setdefault(keyword.arg, keyword.value.lineno)
+            if keyword.arg == "apps" and isinstance(keyword.value, ast.Dict):
+                for key, value in zip(keyword.value.keys, keyword.value.values, strict=True):
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                        lines[f"apps.{key.value}"] = key.lineno
+                        for inner in value.keywords if isinstance(value, ast.Call) else []:
+                            if inner.arg:
+                                lines[f"apps.{key.value}.{inner.arg}"] = inner.value.lineno
+    return lines
+
+
+_FIELD = re.compile(r"^(?:apps\['([^']+)'\]\.?(\w*)|namespace rule|(\w+))")
+
+
+def _field_of(message: str) -> str:
+    """The Environment field an EnvValueError message starts with (its messages name the
+    field first: ``kubernetes_version '1.99' ...``, ``apps['x'].replicas ...``)."""
+    match = _FIELD.match(message)
+    if match is None:
+        return ""
+    if match.group(1):
+        return f"apps.{match.group(1)}" + (f".{match.group(2)}" if match.group(2) else "")
+    return match.group(3) or "namespace"
+
+
+def _called(call: ast.Call) -> str | None:
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id
+    return func.attr if isinstance(func, ast.Attribute) else None
 
 
 def load_images(path: Path, root: Path) -> tuple[dict[str, str], dict[str, int]]:

@@ -1,13 +1,16 @@
 """From built objects to rendered files: checks, namespace handling, file names, bytes.
 
 Each object becomes ``rendered/<env>/<app>/<kind>.<name>.yaml``, or
-``rendered/<env>/cluster/<kind>.<name>.yaml`` when it is cluster-scoped. A file name longer
-than the filesystem's 255 bytes keeps its start and ends in ``~<16 hex digits of the name's
-SHA-256>.yaml`` (``~`` is in no valid name, so a shortened name never equals another file's).
-What cannot be committed safely is an error naming the object and the construct that made it:
-a kind or name Kubernetes would reject (both become file names), a cdk8s hash label in a
-selector, Argo CD's own tracking metadata, Secret data (also inside a ``List``), or an object
-outside the app's namespace.
+``rendered/<env>/cluster/<kind>.<name>.yaml`` when it is cluster-scoped (scope from CRDs and
+the built-in list: ``gitops.k8s.scopes``). The app's own Namespace stays in the app's folder:
+the app's Argo CD Application creates it before anything else (see
+``gitops.constructs.argocd``). What cannot be
+committed safely is an error naming the object and the construct that made it: a kind or
+name Kubernetes would reject (both become file names), a missing name, a cdk8s hash label in
+a selector, Argo CD's own tracking metadata, Secret data (also inside a ``List``), or an
+object outside the app's namespace. A file name longer than the filesystem's 255 bytes keeps
+its start and ends in ``~<16 hex digits of the name's SHA-256>.yaml`` (``~`` is in no valid
+name, so a shortened name never equals another file's).
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from gitops.errors import RenderError
-from gitops.k8s.kinds import api_group, is_cluster_scoped
+from gitops.k8s.kinds import api_group
+from gitops.k8s.scopes import Scopes
 from gitops.render import canonical_yaml
 
 CLUSTER_DIR = "cluster"
@@ -48,6 +52,9 @@ class BuiltObject:
     """The app that built it; None for the Argo CD bootstrap in ``rendered/argocd``."""
     source: str
     construct: str
+    folder: str | None = None
+    """Where the file goes, for bootstrap objects (``rendered/argocd/...``); None: placed
+    by env, app and scope."""
 
     def describe(self) -> str:
         meta = self.body.get("metadata") or {}
@@ -105,7 +112,7 @@ def _labels_in(body: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
             yield (template.get("metadata") or {}).get("labels") or {}
 
 
-def normalize(obj: BuiltObject, app_namespace: str | None) -> dict[str, Any]:
+def normalize(obj: BuiltObject, app_namespace: str | None, scopes: Scopes) -> dict[str, Any]:
     """Check ``obj`` can be committed and return its body with the namespace settled."""
     body = obj.body
     for key in ("apiVersion", "kind"):
@@ -160,7 +167,7 @@ def normalize(obj: BuiltObject, app_namespace: str | None) -> dict[str, Any]:
             "keep the secret in a secret manager and reference it (ExternalSecret, "
             "SealedSecret, Vault); read it with SecretEnv",
         )
-    if is_cluster_scoped(body["apiVersion"], body["kind"]):
+    if scopes.is_cluster_scoped(body["apiVersion"], body["kind"]):
         meta.pop("namespace", None)
     elif app_namespace is not None:
         namespace = meta.setdefault("namespace", app_namespace)
@@ -169,7 +176,8 @@ def normalize(obj: BuiltObject, app_namespace: str | None) -> dict[str, Any]:
                 obj,
                 f"is in namespace {namespace!r}, but app {obj.app!r} deploys only into "
                 f"{app_namespace!r} (its Argo CD project allows no other)",
-                f"drop metadata.namespace or move the object to an app named {namespace!r}",
+                "drop metadata.namespace (the env's namespace rule decides it) or move the "
+                f"object to the app that owns namespace {namespace!r}",
             )
     return body
 
@@ -200,11 +208,29 @@ def file_name(kind: str, name: str) -> str:
     return f"{kind.lower()}.{name[:keep]}~{digest}.yaml"
 
 
-def file_path(rendered_dir: str, obj: BuiltObject, body: Mapping[str, Any]) -> str:
+def is_own_namespace(body: Mapping[str, Any], app_namespace: str | None) -> bool:
+    return (
+        body["kind"] == "Namespace"
+        and api_group(body["apiVersion"]) == ""
+        and body["metadata"]["name"] == app_namespace
+    )
+
+
+def file_path(
+    rendered_dir: str,
+    obj: BuiltObject,
+    body: Mapping[str, Any],
+    scopes: Scopes,
+    app_namespace: str | None = None,
+) -> str:
     name = file_name(str(body["kind"]), body["metadata"]["name"])
-    if obj.app is None:
+    if obj.folder is not None:
+        folder = obj.folder
+    elif obj.app is None:
         folder = f"{rendered_dir}/argocd"
-    elif is_cluster_scoped(body["apiVersion"], body["kind"]):
+    elif is_own_namespace(body, app_namespace):
+        folder = f"{rendered_dir}/{obj.env}/{obj.app}"
+    elif scopes.is_cluster_scoped(body["apiVersion"], body["kind"]):
         folder = f"{rendered_dir}/{obj.env}/{CLUSTER_DIR}"
     else:
         folder = f"{rendered_dir}/{obj.env}/{obj.app}"
@@ -219,14 +245,20 @@ def header(source: str) -> str:
 
 
 def render_files(
-    objects: Iterable[BuiltObject], rendered_dir: str, namespaces: Mapping[str, str]
+    objects: Iterable[BuiltObject],
+    rendered_dir: str,
+    namespaces: Mapping[tuple[str, str], str],
+    scopes: Scopes | None = None,
 ) -> dict[str, RenderedFile]:
-    """Place and serialize ``objects``; two objects mapping to one file is an error."""
+    """Place and serialize ``objects``; two objects mapping to one file is an error.
+    ``namespaces`` maps (env, app) to the app's namespace there."""
+    scopes = scopes or Scopes()
     files: dict[str, RenderedFile] = {}
     owners: dict[str, BuiltObject] = {}
     for obj in objects:
-        body = normalize(obj, namespaces.get(obj.app) if obj.app else None)
-        path = file_path(rendered_dir, obj, body)
+        namespace = namespaces.get((obj.env, obj.app)) if obj.app and obj.env else None
+        body = normalize(obj, namespace, scopes)
+        path = file_path(rendered_dir, obj, body, scopes, namespace)
         if path in owners:
             raise RenderError(
                 f"two objects map to {path}: {owners[path].describe()} and {obj.describe()}",

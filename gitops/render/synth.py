@@ -12,19 +12,24 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gitops.errors import ConfigError, RenderError, SourceError
-from gitops.k8s.kinds import api_group
-from gitops.k8s.render_index import RenderIndex, read_index
-from gitops.render.apps import AppSource, load_apps
+from gitops.errors import ConfigError, RenderError
+from gitops.k8s.render_index import ARGOCD_DIR, RenderIndex, read_index
+from gitops.render.apps import load_apps
 from gitops.render.build import build_objects
 from gitops.render.compare import Drift, compare
-from gitops.render.envs import EnvironmentSource, load_environments
+from gitops.render.envs import load_environments
 from gitops.render.lock import synth_lock
 from gitops.render.objects import CLUSTER_DIR, BuiltObject, RenderedFile, render_files
+from gitops.render.placement import (
+    check_cluster_objects,
+    check_environments,
+    check_overlays,
+    env_targets,
+    removed_apps,
+    scopes_for,
+)
 from gitops.render.rendered import list_tree, recover, refuse_interrupted, write_render
 from gitops.settings import INDEX_PATH, PYPROJECT, RENDERED_DIR, Settings
-
-ARGOCD_DIR = "argocd"
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,8 @@ class Plan:
     in_scope: Callable[[str], bool]
     index: bytes
     files: Mapping[str, RenderedFile] = field(default_factory=dict)
+    removed: list[tuple[str, str]] = field(default_factory=list)
+    """(env, app) pairs the previous render had and this one drops."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,7 @@ class SynthSummary:
     apps: tuple[str, ...]
     files: int
     drift: Drift
+    removed: tuple[tuple[str, str], ...] = ()
 
 
 def _pick(kind: str, wanted: Sequence[str], known: Mapping[str, Any]) -> list[str]:
@@ -66,38 +74,19 @@ def _pick(kind: str, wanted: Sequence[str], known: Mapping[str, Any]) -> list[st
     return [name for name in known if not wanted or name in wanted]
 
 
-def _cross_check(envs: Mapping[str, EnvironmentSource], apps: Mapping[str, AppSource]) -> None:
-    """Env data may only name apps that exist: a typo must not silently do nothing."""
-    for source in envs.values():
-        env = source.environment
-        for app in env.images:
-            if app not in apps:
-                raise SourceError(
-                    f"{env.images_file}:{source.image_lines.get(app, 1)}: image for unknown app "
-                    f"{app!r}",
-                    fix=f"use one of: {', '.join(apps)}; or remove the line",
-                )
-        for app in env.apps:
-            if app not in apps:
-                raise SourceError(
-                    f"{source.path}: ENVIRONMENT.apps has an overlay for unknown app {app!r}",
-                    fix=f"use one of: {', '.join(apps)}",
-                )
-
-
 def _env_of(path: str) -> str | None:
     parts = path.split("/")
     return parts[1] if len(parts) > 2 and parts[1] != ARGOCD_DIR else None
 
 
 def make_plan(settings: Settings, selection: Selection, *, check_only: bool = False) -> Plan:
-    from gitops.constructs.argocd import EnvTarget, Repo, argocd_manifests
+    from gitops.constructs.argocd import Layout, Repo, argocd_manifests
 
     all_envs = load_environments(settings)
     all_apps = load_apps(settings)
     env_names = _pick("environment", selection.envs, all_envs)
     app_names = _pick("app", selection.apps, all_apps)
-    _cross_check(all_envs, all_apps)
+    namespaces = check_environments(all_envs, all_apps)
     full_envs = not selection.envs
     full_apps = set(app_names) == set(all_apps)
     repo = Repo(
@@ -109,7 +98,8 @@ def make_plan(settings: Settings, selection: Selection, *, check_only: bool = Fa
     objects = build_objects(
         settings, [all_envs[e] for e in env_names], [all_apps[a] for a in app_names]
     )
-    files = render_files(objects, RENDERED_DIR, {app: app for app in all_apps})
+    check_overlays(all_envs, objects)
+    files = render_files(objects, RENDERED_DIR, namespaces, scopes_for(settings, objects))
     old_index = read_index(settings.index_path, INDEX_PATH)
     old_files: Mapping[str, Mapping[str, Any]] = old_index.files if old_index else {}
 
@@ -155,34 +145,24 @@ def make_plan(settings: Settings, selection: Selection, *, check_only: bool = Fa
     entries.update({p: f.index_entry() for p, f in files.items()})
     desired = {**kept, **{p: f.content for p, f in files.items()}}
 
-    targets = []
-    for name, source in all_envs.items():
-        prefix = f"{RENDERED_DIR}/{name}/{CLUSTER_DIR}/"
-        kinds = sorted(
-            {
-                (api_group(str(e["apiVersion"])), str(e["kind"]))
-                for p, e in entries.items()
-                if p.startswith(prefix)
-            }
-        )
-        targets.append(
-            EnvTarget(
-                name,
-                source.environment.cluster,
-                tuple(all_apps),
-                tuple(kinds),
-                revision=source.environment.revision,
-            )
-        )
+    check_cluster_objects(all_envs, entries, RENDERED_DIR)
+    targets = env_targets(
+        all_envs, namespaces, entries, desired, RENDERED_DIR, settings.root, objects
+    )
+    layout = Layout(
+        per_cluster=settings.argocd_layout == "per-cluster",
+        prune_removed_apps=settings.on_app_removal == "prune",
+    )
     bootstrap = [
         BuiltObject(
-            body=body,
-            env=env,
+            body=obj.body,
+            env=obj.env,
             app=None,
-            source=all_envs[env].path if env else PYPROJECT,
-            construct=f"{ARGOCD_DIR}/{body['metadata']['name']}",
+            source=all_envs[obj.env].path if obj.env else PYPROJECT,
+            construct=f"{ARGOCD_DIR}/{obj.body['kind']}/{obj.body['metadata']['name']}",
+            folder=obj.folder,
         )
-        for env, body in argocd_manifests(targets, repo)
+        for obj in argocd_manifests(targets, repo, layout)
     ]
     argocd_files = render_files(bootstrap, RENDERED_DIR, {})
     desired.update({p: f.content for p, f in argocd_files.items()})
@@ -196,8 +176,11 @@ def make_plan(settings: Settings, selection: Selection, *, check_only: bool = Fa
             "cluster": s.environment.cluster,
             "kubernetesVersion": s.environment.kubernetes_version,
             "source": s.path,
-            # Only when set, so that an index of envs without it keeps its bytes.
+            # Only when set, so that an index of envs without them keeps its bytes.
             **({"requireDigests": True} if s.environment.require_digests else {}),
+            **(
+                {"namespace": s.environment.namespace} if s.environment.namespace != "{app}" else {}
+            ),
         }
         for name, s in all_envs.items()
     }
@@ -216,6 +199,7 @@ def make_plan(settings: Settings, selection: Selection, *, check_only: bool = Fa
         in_scope=in_scope,
         index=RenderIndex(files=entries, environments=environments).dumps(),
         files={**files, **argocd_files},
+        removed=removed_apps(old_files, entries),
     )
 
 
@@ -257,4 +241,6 @@ def synth(
     # What this run rendered: apps' files (Argo CD's files name every env, rendered or not).
     envs = tuple(sorted({f.env for f in plan.files.values() if f.env and f.app}))
     apps = tuple(sorted({f.app for f in plan.files.values() if f.app}))
-    return SynthSummary(envs=envs, apps=apps, files=len(plan.files), drift=drift)
+    return SynthSummary(
+        envs=envs, apps=apps, files=len(plan.files), drift=drift, removed=tuple(plan.removed)
+    )

@@ -17,6 +17,7 @@ from typing import Any
 
 from gitops.findings import Finding
 from gitops.report import Report, counts
+from gitops.report.escape import findings_printable, json_safe
 from gitops.report.indented_json import dumps_indented
 
 SCHEMA_VERSION = 1
@@ -50,9 +51,16 @@ def render(report: Report) -> str:
 def chunks(report: Report) -> Iterator[str]:
     """The report's text in pieces, one finding at a time: what ``json.dumps(document,
     indent=2)`` writes, without holding every finding's record (and their text twice) at once
-    (a test compares the two)."""
+    (a test compares the two), with characters a terminal acts on escaped (``json_safe``)."""
     findings = sorted(report.findings, key=Finding.sort_key)
-    summary = counts(report)
+    if not findings_printable(findings):
+        # What a terminal would act on, escaped piece by piece (escapes span no pieces).
+        yield from map(json_safe, _chunks(findings, counts(report)))
+        return
+    yield from _chunks(findings, counts(report))
+
+
+def _chunks(findings: list[Finding], summary: dict[str, int]) -> Iterator[str]:
     if not findings:
         yield dumps_indented({"version": SCHEMA_VERSION, "findings": [], "summary": summary})
         yield "\n"

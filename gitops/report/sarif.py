@@ -15,6 +15,7 @@ from typing import Any
 from gitops import __version__
 from gitops.findings import SUPPRESSED_BY, Finding, Severity
 from gitops.report import Report
+from gitops.report.escape import report_json
 from gitops.report.indented_json import dumps_indented
 from gitops.rules.cases import examples
 from gitops.rules.docs import plain
@@ -52,7 +53,7 @@ def render(report: Report) -> str:
             }
         ],
     }
-    return dumps_indented(document) + "\n"
+    return report_json(dumps_indented(document), report.findings) + "\n"
 
 
 def descriptor(rule: Rule) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """Human-readable report: findings grouped by file, then a summary line.
 
 Suppressed findings are not listed (they were reviewed) but are counted in the summary.
-Colour is the caller's choice (``Report.color``): the CLI turns it on for a terminal only.
+Everything taken from manifests is escaped (``gitops.report.escape``): no control character
+reaches the terminal or the CI log. Colour is the caller's choice (``Report.color``): the CLI
+turns it on for a terminal only.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from itertools import groupby
 
 from gitops.findings import Finding, Severity
 from gitops.report import Report, counts
+from gitops.report.escape import line_start, printable
 
 _RESET = "\033[0m"
 _BOLD = "\033[1m"
@@ -23,16 +26,16 @@ def render(report: Report) -> str:
     lines: list[str] = []
     shown = sorted((f for f in report.findings if not f.suppressed), key=Finding.sort_key)
     for path, group in groupby(shown, key=lambda f: f.path):
-        lines.append(paint(_BOLD, path))
+        lines.append(paint(_BOLD, line_start(path)))
         for f in group:
             label = paint(_COLORS[f.severity], f"{f.severity.label:<7}")
             lines.append(
                 f"  {f.line}:{f.column}  {label} {f.code} {paint(_DIM, f.rule)}  "
-                f"{_subject(f)}{f.message}"
+                f"{_subject(f)}{printable(f.message)}"
             )
-            lines.append(f"      fix: {f.fix}")
+            lines.append(f"      fix: {printable(f.fix)}")
             if f.source:
-                lines.append(f"      source: {f.source}")
+                lines.append(f"      source: {printable(f.source)}")
         lines.append("")
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
@@ -55,7 +58,7 @@ def _subject(f: Finding) -> str:
     if not f.kind:
         return ""
     # The message names the container already (rules are asked to), so it is not repeated.
-    return f"{f.kind} {f.namespace + '/' if f.namespace else ''}{f.name or ''}: "
+    return printable(f"{f.kind} {f.namespace + '/' if f.namespace else ''}{f.name or ''}: ")
 
 
 def _plural(count: int, noun: str) -> str:

@@ -70,14 +70,36 @@ alias_bomb = _input_rule(
 unreadable_file = _input_rule(
     "IN006",
     ProblemKind.UNREADABLE,
-    """A file named on the command line cannot be read.
+    """A file cannot be read, is not a regular file, or a directory is a symbolic link.
 
     Why: A path that does not exist or cannot be read means some manifests were not checked.
-    Fix: Check the path and its permissions.
+    A FIFO, device or socket is never read (it could block or never end), and a symlinked
+    directory in a tree is not followed (it could lead outside the tree or loop).
+    Fix: Check the path and its permissions; replace special files and directory links with
+    regular files, or pass a link's target as a path of its own.
+    """,
+)
+too_large = _input_rule(
+    "IN007",
+    ProblemKind.TOO_LARGE,
+    """A file is larger than the size limit, or a document is nested too deeply.
+
+    Why: No real manifest is hundreds of megabytes or hundreds of levels deep; reading one
+    would cost every tool, Argo CD's repo server included, memory and time without bound.
+    The limits are 256 MiB per file (GITOPS_MAX_FILE_BYTES changes it) and 200 levels.
+    Fix: Split the file, or flatten the structure; check that the file is a manifest at all.
     """,
 )
 
-RULES = (yaml_syntax_error, duplicate_key, not_an_object, not_utf8, alias_bomb, unreadable_file)
+RULES = (
+    yaml_syntax_error,
+    duplicate_key,
+    not_an_object,
+    not_utf8,
+    alias_bomb,
+    unreadable_file,
+    too_large,
+)
 
 INPUT_REGISTRY = Registry.collect(RULES)
 """The input rules alone: what any engine that loads YAML reports problems with."""

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from gitops.findings import Finding, Severity
 from gitops.k8s.manifests import Manifest
+from gitops.k8s.sensitive import is_secret, redact, secret_values
 from gitops.rules.registry import Rule
 from gitops.validate.messages import JsonPath, display_path
 
@@ -26,6 +27,9 @@ def finding(
     source_of: SourceOf | None = None,
 ) -> Finding:
     line, column = manifest.locate(path)
+    if is_secret(manifest.body):
+        # Both engines' messages may quote a value (kubeconform's do); none may leave here.
+        message = redact(message, manifest.cached("sensitive.values", _secret_values))
     source = source_of(manifest.path) if source_of else None
     fix = fix or rule.doc.fix
     if source:
@@ -49,3 +53,7 @@ def finding(
         source=source,
         extra=tuple(extra),
     )
+
+
+def _secret_values(manifest: Manifest) -> list[str]:
+    return secret_values(manifest.body)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from gitops.k8s.sensitive import describe_hidden, is_sensitive_path
 from gitops.validate.formats import FORMAT_HINTS
 
 UNKNOWN_FIELD = "unknown-field"
@@ -88,17 +89,22 @@ def problems_of(error: Any, schema_at: SchemaAt, body: Any = None) -> list[Schem
     kind = error.kind.name
     facts = error.kind.as_dict()
     value = _at(body, path, error.instance)
+    hidden = is_sensitive_path(body, path)
     if kind == "additionalProperties":
         known = _known_fields(schema_at(error))
         return [
             SchemaProblem(UNKNOWN_FIELD, (*path, name), _unknown(name, where, known))
-            for name in facts["unexpected"]
+            for name in facts.get("unexpected") or []
         ]
     if kind == "required":
-        field = facts["property"]
+        field = facts.get("property")
         place = "" if not path else f" in {where}"
         return [
             SchemaProblem(MISSING_FIELD, path, f"missing required field {json.dumps(field)}{place}")
+        ]
+    if hidden:
+        return [
+            SchemaProblem(INVALID_VALUE, path, f"{where}: {_invalid_hidden(kind, facts, value)}")
         ]
     return [SchemaProblem(INVALID_VALUE, path, f"{where}: {_invalid(kind, facts, value, error)}")]
 
@@ -127,23 +133,43 @@ def _known_fields(schema: Mapping[str, Any] | None) -> list[str]:
     return sorted(properties) if isinstance(properties, dict) else []
 
 
+def _invalid_hidden(kind: str, facts: Mapping[str, Any], value: Any) -> str:
+    """The problem with a Secret value, without the value (nor a schema message quoting it)."""
+    shown = describe_hidden(value)
+    if kind == "type":
+        types = facts.get("types") or [facts.get("type")]
+        wanted = [_TYPE_NAMES.get(t, t) for t in types if t != "null"]
+        return f"expected {' or '.join(wanted)}, got {shown}"
+    if kind == "format":
+        hint = FORMAT_HINTS.get(str(facts.get("format")), f"a valid {facts.get('format')}")
+        return f"{shown} is not {hint}"
+    return f"{shown} fails the schema's {kind} check"
+
+
 def _invalid(kind: str, facts: Mapping[str, Any], value: Any, error: Any) -> str:
     if kind == "type":
         types = facts.get("types") or [facts.get("type")]
         wanted = [_TYPE_NAMES.get(t, t) for t in types if t != "null"]
         return f"expected {' or '.join(wanted)}, got {describe(value)}"
     if kind == "format":
-        hint = FORMAT_HINTS.get(facts["format"], f"a valid {facts['format']}")
+        hint = FORMAT_HINTS.get(str(facts.get("format")), f"a valid {facts.get('format')}")
         return f"{describe(value)} is not {hint}"
     if kind == "enum":
-        options = facts["options"]
+        options = facts.get("options") or []
         shown = ", ".join(json.dumps(o) for o in options[:10]) + (
             ", ..." if len(options) > 10 else ""
         )
         return f"{describe(value)} is not one of {shown}"
     if kind == "const":
-        return f"expected {json.dumps(facts['expected_value'])}, got {describe(value)}"
+        expected = json.dumps(facts.get("expected_value"), default=str)
+        return f"expected {expected}, got {describe(value)}"
     if kind == "pattern":
+        if "pattern" not in facts:  # the regex engine gave up (backtracking limit)
+            return (
+                f"{describe(value)} could not be checked against the schema's pattern "
+                f"({facts.get('error', 'the pattern cannot be evaluated')}); simplify the "
+                "pattern or the value"
+            )
         return f"{describe(value)} does not match the pattern {facts['pattern']}"
     limits = {
         "minimum": "less than the minimum",
@@ -152,7 +178,7 @@ def _invalid(kind: str, facts: Mapping[str, Any], value: Any, error: Any) -> str
         "exclusiveMaximum": "not less than",
     }
     if kind in limits:
-        return f"{describe(value)} is {limits[kind]} {facts['limit']}"
+        return f"{describe(value)} is {limits[kind]} {facts.get('limit')}"
     sizes = {
         "minItems": ("at least", "item(s)"),
         "maxItems": ("at most", "item(s)"),
@@ -163,7 +189,7 @@ def _invalid(kind: str, facts: Mapping[str, Any], value: Any, error: Any) -> str
     }
     if kind in sizes:
         bound, unit = sizes[kind]
-        return f"{describe(value)} must have {bound} {facts['limit']} {unit}"
+        return f"{describe(value)} must have {bound} {facts.get('limit')} {unit}"
     if kind == "uniqueItems":
         return f"{describe(value)} has duplicate items; each item must be unique"
     if kind == "oneOf" and not any(facts.get("context") or [[1]]):

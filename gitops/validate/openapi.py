@@ -42,6 +42,8 @@ def crd_json_schema(
     schema = _convert(openapi, strict=strict, in_junctor=False)
     # Every object has apiVersion, kind and metadata, whether or not the CRD lists them.
     properties = schema.setdefault("properties", {})
+    if not isinstance(properties, dict):
+        return schema  # e.g. "properties: null": compiling it reports the schema unusable
     for field in ("apiVersion", "kind"):
         properties.setdefault(field, {"type": ["string", "null"]})
     if metadata_ref is not None:
@@ -73,11 +75,13 @@ def _convert(node: Mapping[str, Any], *, strict: bool, in_junctor: bool) -> dict
     out: dict[str, Any] = {}
     preserve = node.get("x-kubernetes-preserve-unknown-fields") is True
     for key, value in node.items():
+        if not isinstance(key, str):
+            key = str(key)  # "5:" is "5" once the API server reads the YAML as JSON
         if key in _DROPPED or key.startswith("x-") or key == "nullable":
             continue
         if key in _SCHEMA_MAPS and isinstance(value, dict):
             out[key] = {
-                name: _convert(sub, strict=strict, in_junctor=in_junctor)
+                str(name): _convert(sub, strict=strict, in_junctor=in_junctor)
                 for name, sub in value.items()
                 if isinstance(sub, dict)
             }
@@ -106,18 +110,25 @@ def _convert(node: Mapping[str, Any], *, strict: bool, in_junctor: bool) -> dict
     if node.get("x-kubernetes-int-or-string") is True:
         out["type"] = ["integer", "string"]
         # controller-gen adds anyOf [integer, string]: the type says the same, readably.
-        if all(set(sub) <= {"type"} for sub in out.get("anyOf", ())):
+        any_of = out.get("anyOf", [])
+        if isinstance(any_of, list) and all(set(sub) <= {"type"} for sub in any_of):
             out.pop("anyOf", None)
     if "type" in out:
         types = out["type"] if isinstance(out["type"], list) else [out["type"]]
         out["type"] = [*types, "null"] if "null" not in types else types
-    if node.get("x-kubernetes-embedded-resource") is True and "properties" in out:
+    embedded = node.get("x-kubernetes-embedded-resource") is True
+    if embedded and isinstance(out.get("properties"), dict):
         for field in ("apiVersion", "kind"):
             out["properties"].setdefault(field, {"type": ["string", "null"]})
         out["properties"].setdefault("metadata", {"type": ["object", "null"]})
     if preserve:
         if out.get("additionalProperties") is False:
             del out["additionalProperties"]
-    elif strict and not in_junctor and "properties" in out and "additionalProperties" not in out:
+    elif (
+        strict
+        and not in_junctor
+        and isinstance(out.get("properties"), dict)
+        and "additionalProperties" not in out
+    ):
         out["additionalProperties"] = False
     return out

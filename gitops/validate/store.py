@@ -20,8 +20,13 @@ from gitops.validate.crds import CrdVersion, crd_versions, packaged_crd
 from gitops.validate.openapi import crd_json_schema
 
 _ANY_OBJECT: Mapping[str, Any] = {"type": "object"}
-_NAME = re.compile(r"^[A-Za-z0-9]+$")
-_GROUP = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_NAME = re.compile(r"^[A-Za-z0-9]{1,63}$")
+"""A kind or version the API server could serve: a CRD's plural is a DNS label (63 characters
+at most) and its kind no longer; longer input would also make too long a file name."""
+_GROUP = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$"
+)
+"""A DNS subdomain, as an API group is."""
 KUBERNETES = "kubernetes"
 CRD = "crd"
 SCHEMA_DIR = "schema-dir"
@@ -119,7 +124,11 @@ class SchemaStore:
         for directory in self.schema_dirs:
             for name in names:
                 path = directory / name
-                if path.is_file():
+                try:
+                    found = path.is_file()
+                except OSError:
+                    continue  # e.g. a name too long for the file system: no such schema
+                if found:
                     try:
                         schema = json.loads(path.read_bytes())
                     except (OSError, ValueError) as exc:

@@ -82,7 +82,9 @@ def generate(target: Path, apps: int, slos: bool = False) -> Path:
         if "apps={" in text:
             start = text.index("    apps={")
             end = text.index("    },\n", start) + len("    },\n")
-            module.write_text(text[:start] + text[end:])
+            text = text[:start] + text[end:]
+        lines = text.splitlines(keepends=True)
+        module.write_text("".join(line for line in lines if "_apps=" not in line))
     return target
 
 

@@ -75,7 +75,7 @@ def test_init_writes_a_config_repo_that_depends_on_the_tool(initialised: Path) -
     for env in ("dev", "staging", "prod"):
         assert {f"envs/{env}.py", f"envs/{env}.images.yaml"} <= files
         assert f"rendered/{env}/hello/deployment.hello.yaml" in files
-    assert "rendered/argocd/applicationset.prod.yaml" in files
+    assert "rendered/argocd/prod/application.prod-hello.yaml" in files
     assert not (initialised / "gitops").exists(), "a config repo, not a copy of the tool"
     pyproject = (initialised / "pyproject.toml").read_text()
     assert f'dependencies = ["{DISTRIBUTION}==' in pyproject

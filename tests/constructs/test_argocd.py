@@ -1,66 +1,123 @@
-"""The Argo CD bootstrap rendered for this repo: least privilege, per the reference wiring."""
+"""The Argo CD bootstrap rendered for this repo (hub layout): least privilege, and a first
+sync whose order Argo CD itself guarantees, asserted on the committed objects."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import yaml
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, gitops, gitops_process
 
 ARGOCD = ROOT / "rendered" / "argocd"
+REPO_URL = "https://github.com/acme/platform-config.git"
 
 
-def _load(name: str) -> dict:  # type: ignore[type-arg]
-    return yaml.safe_load((ARGOCD / name).read_text())
+def _load(rel: str, base: Path = ARGOCD) -> dict:  # type: ignore[type-arg]
+    return yaml.safe_load((base / rel).read_text())
 
 
-def test_application_set_generates_one_app_per_rendered_folder() -> None:
-    appset = _load("applicationset.prod.yaml")
-    assert appset["metadata"]["namespace"] == "argocd"
-    spec = appset["spec"]
-    git = spec["generators"][0]["git"]
-    assert git["repoURL"] == "https://github.com/acme/platform-config.git"
-    assert git["directories"] == [
-        {"path": "rendered/prod/*"},
-        {"path": "rendered/prod/cluster", "exclude": True},
+def test_hub_layout_has_one_root_per_environment_and_one_application_per_app() -> None:
+    files = sorted(p.relative_to(ARGOCD).as_posix() for p in ARGOCD.rglob("*.yaml"))
+    assert files == [
+        "application.dev.yaml",
+        "application.gitops-bootstrap.yaml",
+        "application.prod.yaml",
+        "application.staging.yaml",
+        "appproject.gitops-bootstrap.yaml",
+        "dev/application.dev-my-app.yaml",
+        "dev/appproject.dev.yaml",
+        "prod/application.prod-ml-inference-api.yaml",
+        "prod/application.prod-my-app.yaml",
+        "prod/appproject.prod.yaml",
+        "staging/application.staging-ml-inference-api.yaml",
+        "staging/application.staging-my-app.yaml",
+        "staging/appproject.staging.yaml",
     ]
-    template = spec["template"]
-    assert template["metadata"]["name"] == "prod-{{.path.basename}}"
-    assert template["metadata"]["annotations"] == {
-        "argocd.argoproj.io/manifest-generate-paths": "."
-    }
-    sync = template["spec"]["syncPolicy"]
-    assert sync["automated"] == {"prune": True, "selfHeal": True}
-    assert "PruneLast=true" in sync["syncOptions"]
-    assert sync["retry"] == {
-        "limit": 5,
-        "backoff": {"duration": "5s", "factor": 2, "maxDuration": "3m"},
-    }
-    assert template["spec"]["destination"] == {
-        "name": "prod-eu-west-1",
-        "namespace": "{{.path.basename}}",
-    }
-    assert template["spec"]["project"] == "prod"
-    assert spec["goTemplateOptions"] == ["missingkey=error"]
+    root = _load("application.staging.yaml")
+    assert root["spec"]["source"]["path"] == "rendered/argocd/staging"
+    # The env's Argo CD objects come from its own ref too: promoting moves apps and their
+    # Applications together.
+    assert root["spec"]["source"]["targetRevision"] == "env/staging"
+    assert root["spec"]["project"] == "gitops-bootstrap"
+    # Removing an environment removes its Applications (their own finalizers decide the rest).
+    assert root["metadata"]["finalizers"] == ["resources-finalizer.argocd.argoproj.io"]
 
 
-def test_app_project_allows_only_the_apps_namespaces_and_no_cluster_objects() -> None:
-    spec = _load("appproject.prod.yaml")["spec"]
+def test_app_application_syncs_its_folder_into_its_namespace_on_its_cluster() -> None:
+    app = _load("staging/application.staging-my-app.yaml")
+    assert app["metadata"]["annotations"]["argocd.argoproj.io/manifest-generate-paths"] == "."
+    spec = app["spec"]
+    assert spec["project"] == "staging"
+    assert spec["source"] == {
+        "repoURL": REPO_URL,
+        "targetRevision": "env/staging",  # envs/staging.py revision: promotions move it
+        "path": "rendered/staging/my-app",
+        "directory": {"recurse": False},
+    }
+    assert spec["destination"] == {"name": "nonprod-eu-west-1", "namespace": "my-app-staging"}
+    assert spec["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
+    # on_app_removal = "orphan" (default): no resources finalizer on app Applications.
+    assert "finalizers" not in app["metadata"]
+
+
+def test_first_sync_order_is_guaranteed_by_mechanisms_argo_cd_honours() -> None:
+    """A new app's Namespace and AppProject destination exist before its objects are applied.
+
+    1. Namespace: ``CreateNamespace=true`` makes the app's own Application create
+       ``spec.destination.namespace`` before applying anything (Argo CD docs,
+       user-guide/sync-options.md "Create Namespace": "will create the namespace specified in
+       spec.destination.namespace if it doesn't exist already"), and
+       ``managedNamespaceMetadata`` gives it the Pod Security labels at creation
+       ("Namespace Metadata", same page). Creating it needs Namespace allowed in the project
+       (argoproj/argo-cd#22869: "resource :Namespace is not permitted in project"): allowed by
+       name, for the app's namespace only.
+    2. Project before Application: both are resources of the env's root Application, and
+       Argo CD applies sync waves in order, each after the previous one is healthy (sync-waves
+       docs); an AppProject has no health check, so it is healthy once applied. Applications
+       generated by an ApplicationSet are not resources of any Application, so no wave could
+       order them: the layout renders Applications directly.
+    """
+    project = _load("staging/appproject.staging.yaml")
+    app = _load("staging/application.staging-my-app.yaml")
+    wave = "argocd.argoproj.io/sync-wave"
+    assert int(project["metadata"]["annotations"][wave]) < int(app["metadata"]["annotations"][wave])
+    assert project["metadata"]["annotations"][wave] == "-2"
+    assert app["metadata"]["annotations"][wave] == "0"
+    sync = app["spec"]["syncPolicy"]
+    assert "CreateNamespace=true" in sync["syncOptions"]
+    namespace = yaml.safe_load(
+        (ROOT / "rendered/staging/my-app/namespace.my-app-staging.yaml").read_text()
+    )
+    assert sync["managedNamespaceMetadata"] == {"labels": namespace["metadata"]["labels"]}
+    assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    assert {"name": "nonprod-eu-west-1", "namespace": "my-app-staging"} in project["spec"][
+        "destinations"
+    ]
+    assert {"group": "", "kind": "Namespace", "name": "my-app-staging"} in project["spec"][
+        "clusterResourceWhitelist"
+    ]
+    # The env root that applies both is one Application syncing the env's folder.
+    root = _load("application.staging.yaml")
+    assert root["spec"]["source"]["path"] == "rendered/argocd/staging"
+    # No ApplicationSet (and so no applicationsSync policy Argo CD would ignore without
+    # applicationsetcontroller.enable.policy.override) anywhere in the bootstrap.
+    assert not [p for p in ARGOCD.rglob("applicationset.*.yaml")]
+
+
+def test_app_project_allows_exactly_the_apps_destinations_and_namespaces() -> None:
+    spec = _load("prod/appproject.prod.yaml")["spec"]
     assert spec["destinations"] == [
         {"name": "prod-eu-west-1", "namespace": "ml-inference-api"},
         {"name": "prod-eu-west-1", "namespace": "my-app"},
     ]
-    assert spec["clusterResourceWhitelist"] == []
-    assert spec["sourceRepos"] == ["https://github.com/acme/platform-config.git"]
-
-
-def test_cluster_project_allows_exactly_the_rendered_cluster_kinds() -> None:
-    spec = _load("appproject.prod-cluster.yaml")["spec"]
-    assert spec["clusterResourceWhitelist"] == [{"group": "", "kind": "Namespace"}]
-    assert spec["namespaceResourceBlacklist"] == [{"group": "*", "kind": "*"}]
-    app = _load("application.prod-cluster.yaml")
-    assert app["spec"]["source"]["path"] == "rendered/prod/cluster"
-    assert app["spec"]["syncPolicy"]["automated"] == {"prune": False, "selfHeal": True}
-    assert app["metadata"]["annotations"] == {"argocd.argoproj.io/sync-wave": "-1"}
+    assert spec["clusterResourceWhitelist"] == [
+        {"group": "", "kind": "Namespace", "name": "ml-inference-api"},
+        {"group": "", "kind": "Namespace", "name": "my-app"},
+    ]
+    assert spec["sourceRepos"] == [REPO_URL]
+    dev = _load("dev/appproject.dev.yaml")["spec"]
+    assert dev["destinations"] == [{"name": "nonprod-eu-west-1", "namespace": "my-app-dev"}]
 
 
 def test_root_application_manages_rendered_argocd_itself() -> None:
@@ -73,9 +130,24 @@ def test_root_application_manages_rendered_argocd_itself() -> None:
     project = _load("appproject.gitops-bootstrap.yaml")["spec"]
     assert {k["kind"] for k in project["namespaceResourceWhitelist"]} == {
         "AppProject",
-        "ApplicationSet",
         "Application",
     }
+
+
+def test_rendered_argo_cd_objects_validate_against_the_packaged_crd_schemas(
+    config_repo: Path,
+) -> None:
+    run = gitops(config_repo, "validate", str(config_repo / "rendered/argocd"))
+    assert run.code == 0, run.out + run.err
+    assert "13 objects in 13 files" in run.out
+    # Not vacuous: a field the Application CRD does not have is an error.
+    broken = config_repo / "rendered/argocd/dev/application.dev-my-app.yaml"
+    broken.write_text(
+        broken.read_text().replace("  project: dev\n", "  project: dev\n  projekt: x\n")
+    )
+    run = gitops_process(config_repo, "validate", str(config_repo / "rendered/argocd"))
+    assert run.code == 1, run.out + run.err
+    assert "projekt" in run.out
 
 
 def test_nothing_rendered_carries_argo_owned_metadata() -> None:

@@ -173,7 +173,10 @@ def test_positions_in_later_documents_and_list_items() -> None:
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [("!!int abc", "'abc' is not a valid !!int"), ("0x_", "'0x_' is not a valid !!int")],
+    [
+        ("!!int abc", "the 3-character value tagged !!int is not a valid !!int"),
+        ("0x_", "the 3-character value tagged !!int is not a valid !!int"),
+    ],
 )
 def test_a_scalar_its_tag_cannot_read_is_a_problem_not_a_crash(value: str, message: str) -> None:
     text = f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: {value}\n"

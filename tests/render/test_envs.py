@@ -29,6 +29,13 @@ def _env(**kwargs: object) -> Environment:
         ({"apps": {"web": AppOverlay(min_replicas=0)}}, "min_replicas 0 must be an integer >= 1"),
         ({"apps": {"web": AppOverlay(hostname="not a host")}}, "is not a DNS name"),
         ({"apps": {"web": {"replicas": 2}}}, "must be an AppOverlay"),
+        ({"name": "argocd"}, "name 'argocd' is reserved: rendered/argocd/ holds the Argo CD"),
+        ({"name": "default"}, "Argo CD's built-in AppProject is named 'default'"),
+        ({"namespace": "team-a"}, "must contain {app}"),
+        ({"namespace": "{app}_{env}"}, "does not make namespace names"),
+        ({"include_apps": ["web"]}, "include_apps must be a tuple of app names"),
+        ({"exclude_apps": ("web", "web")}, "exclude_apps lists an app twice"),
+        ({"cluster_server": "kubernetes.default.svc"}, "must be an https:// URL"),
     ],
 )
 def test_bad_values_name_the_field(kwargs: dict[str, object], message: str) -> None:
@@ -49,3 +56,16 @@ def test_overlays_override_app_defaults_field_by_field() -> None:
     assert env.hostname("other", "other.example.com") == "other.example.com"
     assert env.resource_scale_for("web") == 2
     assert env.resource_scale_for("other") == 0.5
+
+
+def test_app_subsets_namespaces_and_destinations() -> None:
+    env = _env(name="staging", namespace="{app}-{env}", exclude_apps=("batch",))
+    assert env.runs("web") and not env.runs("batch")
+    assert env.namespace_for("web") == "web-staging"
+    assert env.destination == {"name": "prod-1"}
+    only = _env(include_apps=("web",), cluster_server="https://10.0.0.1:6443")
+    assert only.runs("web") and not only.runs("batch")
+    assert only.namespace_for("web") == "web"
+    assert only.destination == {"server": "https://10.0.0.1:6443"}
+    with pytest.raises(EnvValueError, match=r"gives 'a{62}-staging' for app"):
+        env.namespace_for("a" * 62)

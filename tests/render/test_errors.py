@@ -53,8 +53,7 @@ def test_bad_environment_value_names_the_field(config_repo: Path) -> None:
     )
     _fails(
         config_repo,
-        "envs/prod.py:5: loading environment envs/prod.py failed",
-        "kubernetes_version '1.99'",
+        "envs/prod.py:11: kubernetes_version '1.99'",
     )
 
 
@@ -69,7 +68,7 @@ def test_overlay_bounds_inverted(config_repo: Path) -> None:
 
 def test_overlay_for_unknown_app(config_repo: Path) -> None:
     _replace(config_repo / "envs" / "dev.py", '"my-app": AppOverlay', '"my-ap": AppOverlay')
-    _fails(config_repo, "envs/dev.py: ENVIRONMENT.apps has an overlay for unknown app 'my-ap'")
+    _fails(config_repo, "envs/dev.py:23: ENVIRONMENT.apps has an overlay for unknown app 'my-ap'")
 
 
 @pytest.mark.parametrize(
@@ -77,16 +76,16 @@ def test_overlay_for_unknown_app(config_repo: Path) -> None:
     [
         (
             "my-app: ghcr.io/acme/my-app:latest\n",
-            "envs/dev.images.yaml:3: image 'ghcr.io/acme/my-app:latest' for 'my-app' uses the moving tag 'latest'",
+            "envs/dev.images.yaml:2: image 'ghcr.io/acme/my-app:latest' for 'my-app' uses the moving tag 'latest'",
         ),
         ("my-app: ghcr.io/acme/my-app\n", "has no tag or digest"),
         (
             "my-ap: ghcr.io/acme/my-app:1.0.0\n",
-            "envs/dev.images.yaml:4: image for unknown app 'my-ap'",
+            "envs/dev.images.yaml:3: image for unknown app 'my-ap'",
         ),
         (
             "my-app: ghcr.io/acme/my-app:1.0.1\n",
-            "envs/dev.images.yaml:4: app 'my-app' is listed twice (first on line 3)",
+            "envs/dev.images.yaml:3: app 'my-app' is listed twice (first on line 2)",
         ),
     ],
     ids=["latest", "no-tag", "unknown-app", "duplicate"],
@@ -118,7 +117,8 @@ def test_unknown_settings_key_lists_valid_ones(config_repo: Path) -> None:
     _fails(
         config_repo,
         "unknown key 'revison' in [tool.gitops]",
-        "use one of: argocd_namespace, lint, monitoring, repo_url, revision, validate",
+        "use one of: argocd_layout, argocd_namespace, lint, monitoring, on_app_removal, repo_url, "
+        "revision, validate",
     )
 
 
@@ -166,7 +166,7 @@ class Native(AppChart):
             {"name": "c", "namespace": "other"},
             "data",
             {"a": "b"},
-            "is in namespace 'other', but app 'native' deploys only into 'native'",
+            "is in namespace 'other', but app 'native' deploys only into 'native-dev'",
         ),
         (
             "v1",

@@ -28,7 +28,7 @@ class Operator(AppChart):
                            metadata=ApiObjectMetadata(name="operator-settings"))
         config.add_json_patch(JsonPatch.add("/data", {"level": "info", "enabled": "yes"}))
         role = ApiObject(self, "reader", api_version="rbac.authorization.k8s.io/v1", kind="ClusterRole",
-                         metadata=ApiObjectMetadata(name="operator-reader"))
+                         metadata=ApiObjectMetadata(name=f"operator-reader-{env.name}"))
         role.add_json_patch(JsonPatch.add("/rules", [{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get"]}]))
 """
 
@@ -49,17 +49,23 @@ def test_native_cdk8s_objects_render_with_namespace_and_construct_path(
         "metadata": {"name": "operator-settings", "namespace": "operator"},
         "data": {"level": "info", "enabled": "yes"},
     }
-    role = yaml.safe_load((rendered / "cluster" / "clusterrole.operator-reader.yaml").read_text())
+    role = yaml.safe_load(
+        (rendered / "cluster" / "clusterrole.operator-reader-prod.yaml").read_text()
+    )
     assert "namespace" not in role["metadata"]
     index = json.loads((config_repo / ".gitops" / "render-index.json").read_text())["files"]
     entry = index["rendered/prod/operator/configmap.operator-settings.yaml"]
     assert entry["construct"] == "prod/operator/settings"
     assert entry["source"] == "apps/operator.py"
     cluster = yaml.safe_load(
-        (config_repo / "rendered" / "argocd" / "appproject.prod-cluster.yaml").read_text()
+        (config_repo / "rendered" / "argocd" / "prod" / "appproject.prod-cluster.yaml").read_text()
     )
-    assert {"group": "rbac.authorization.k8s.io", "kind": "ClusterRole"} in cluster["spec"][
-        "clusterResourceWhitelist"
+    assert cluster["spec"]["clusterResourceWhitelist"] == [
+        {
+            "group": "rbac.authorization.k8s.io",
+            "kind": "ClusterRole",
+            "name": "operator-reader-prod",
+        }
     ]
 
 

@@ -35,7 +35,7 @@ def test_app_selection_rewrites_only_that_app(config_repo: Path) -> None:
     # ml-inference-api was edited too but not selected: still stale, and a full check says so.
     check = gitops(config_repo, "synth", "--check")
     assert check.code == ExitCode.FINDINGS
-    assert "rendered/dev/ml-inference-api/configmap.ml-inference-api-config.yaml" in check.out
+    assert "rendered/staging/ml-inference-api/configmap.ml-inference-api-config.yaml" in check.out
     assert "my-app/" not in check.out
 
 

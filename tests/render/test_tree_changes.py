@@ -26,12 +26,21 @@ def test_removed_app_disappears_everywhere(config_repo: Path) -> None:
                 line for line in module.read_text().splitlines(True) if "ml-inference" not in line
             )
         )
-    assert gitops(config_repo, "synth").code == 0
+    run = gitops(config_repo, "synth")
+    assert run.code == 0, run.err
+    # Removing an app is visible: synth names each (env, app) and what Argo CD will do.
+    removed = [line for line in run.out.splitlines() if line.startswith("removed app")]
+    assert removed == [
+        f"removed app 'ml-inference-api' from environment {env!r}: Argo CD deletes its "
+        "Application and leaves its objects running, with no owner ([tool.gitops] "
+        'on_app_removal = "orphan"; see README "Removing an app or an environment")'
+        for env in ("prod", "staging")
+    ]
     files = tree(config_repo)
     assert not [p for p in files if "ml-inference-api" in p and p.startswith("rendered/")]
     index = json.loads(files[".gitops/render-index.json"])
     assert not [p for p in index["files"] if "ml-inference-api" in p]
-    project = files["rendered/argocd/appproject.prod.yaml"].decode()
+    project = files["rendered/argocd/prod/appproject.prod.yaml"].decode()
     assert "namespace: my-app" in project and "ml-inference-api" not in project
 
 

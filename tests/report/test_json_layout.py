@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from gitops.commands.catalog import CATALOG
 from gitops.findings import Finding, Severity
 from gitops.report import CHUNK_CHARS, REPORTERS, Report, report_chunks
+from gitops.report.escape import json_safe
 from gitops.report.indented_json import dumps_indented
 
 scalars = st.one_of(
@@ -79,7 +80,10 @@ def test_reports_match_the_indenting_encoder() -> None:
     ):
         for name in ("json", "sarif"):
             text = REPORTERS[name](report)
-            assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+            # json.dumps's text, with what a terminal would act on (U+2028 here) escaped.
+            expected = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+            assert text == json_safe(expected) + "\n"
+            assert "\u2028" not in text
 
 
 def test_a_large_json_report_comes_in_pieces_that_join_to_the_same_bytes() -> None:

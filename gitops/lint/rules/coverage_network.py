@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gitops.findings import Severity
+from gitops.k8s.fields import get_list
 from gitops.k8s.graph import ObjectGraph, SelectorError, map_selector, selector_text
 from gitops.k8s.manifests import Manifest
 from gitops.k8s.pods import WORKLOAD_KINDS, pod_template
@@ -153,7 +154,7 @@ def _isolates(policy: Manifest) -> set[str]:
     spec = spec if isinstance(spec, dict) else {}
     if policy.kind == "NetworkPolicy":
         return set(_policy_types(spec)) if policy.group == NETWORKING_GROUP else set()
-    parts = [spec] + [p for p in policy.body.get("specs") or [] if isinstance(p, dict)]
+    parts = [spec] + [p for p in get_list(policy.body, "specs") if isinstance(p, dict)]
     found: set[str] = set()
     for part in parts:  # Cilium enforces a direction once a rule for it selects the pod
         for direction, field, _ in DIRECTIONS:

@@ -7,12 +7,12 @@ careless liveness probes turn a slow dependency into a restart storm.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from gitops.findings import Severity
+from gitops.k8s.fields import canonical_json
 from gitops.k8s.graph import ObjectGraph
 from gitops.k8s.manifests import Manifest
 from gitops.k8s.pods import WORKLOAD_KINDS, ContainerRef, containers, pod_template
@@ -273,7 +273,7 @@ def _canonical_probe(probe: Mapping[str, Any], ref: ContainerRef) -> tuple[str, 
         f"{' '.join(c for c in check if c)}, period {timing['periodSeconds']}s, "
         f"failureThreshold {timing['failureThreshold']}"
     )
-    return summary, json.dumps({handler: action, **timing}, sort_keys=True, default=str)
+    return summary, canonical_json({handler: action, **timing})
 
 
 @rule(

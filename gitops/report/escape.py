@@ -1,0 +1,95 @@
+"""Text from manifests made safe to print: no control characters reach a terminal or a CI log.
+
+Object names, paths and messages (which quote values) come from files a pull request can
+change. A newline there would start a new output line (in GitHub Actions, a ``::error``
+workflow command), an ESC or OSC sequence would drive the terminal, a bidirectional override
+would reorder what a reviewer reads. Each such character is shown as a Python-style escape
+(``\\n``, ``\\x1b``, ``\\u202e``), so the text stays readable and unambiguous.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from gitops.findings import Finding
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(code: int) -> str:
+    char = chr(code)
+    if char in _NAMED:
+        return _NAMED[char]
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+_TABLE = {
+    code: _escape(code)
+    for code in (*range(0x10000), *range(0xE0000, 0xE0080))
+    if unicodedata.category(chr(code)) in ("Cc", "Cf", "Zl", "Zp", "Cs") and chr(code) != "\u00ad"
+}
+"""Controls (C0, DEL, C1), format characters (bidi overrides, zero-width), line and paragraph
+separators, lone surrogates; not the soft hyphen."""
+
+
+def printable(text: str) -> str:
+    """``text`` with control and format characters escaped (most text has none: one check)."""
+    if text.isprintable():
+        return text
+    return text.translate(_TABLE)
+
+
+def line_start(text: str) -> str:
+    """``printable(text)``, made safe to begin an output line: GitHub Actions runs a line
+    that starts with ``::`` as a workflow command."""
+    text = printable(text)
+    return f"./{text}" if text.startswith(":") else text
+
+
+_NOT_PLAIN_ASCII = re.compile("[^\x00-\x7e]+")
+"""Runs of characters to look at: DEL and everything beyond ASCII (a simple range, which the
+regular expression engine scans fast; a class of the thousands of characters below is slow)."""
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    run = match.group()
+    if run.isprintable():
+        return run
+    return "".join(_json_escaped(c) if ord(c) in _TABLE else c for c in run)
+
+
+def _json_escaped(char: str) -> str:
+    units = char.encode("utf-16-be", "surrogatepass")
+    return "".join(
+        f"\\u{int.from_bytes(units[i : i + 2], 'big'):04x}" for i in range(0, len(units), 2)
+    )
+
+
+def json_safe(text: str) -> str:
+    """JSON text with what JSON encoders leave as it is but a terminal acts on (DEL, C1
+    controls, bidi overrides, line separators; JSON escapes C0 controls itself) written as
+    ``\\uXXXX`` escapes: the same JSON value, safe to print."""
+    if text.isascii() and "\x7f" not in text:
+        return text
+    return _NOT_PLAIN_ASCII.sub(_json_escape, text)
+
+
+def findings_printable(findings: Iterable[Finding]) -> bool:
+    """Is every text field of ``findings`` free of characters ``json_safe`` would escape?
+    (One C call per field: the JSON reporters then skip scanning megabytes of output.)"""
+    for f in findings:
+        texts = (f.message, f.fix, f.path, f.kind, f.namespace, f.name, f.container, f.source)
+        if not all(t is None or t.isprintable() for t in texts):
+            return False
+        if f.suppression is not None and not f.suppression.isprintable():
+            return False
+        if not all(k.isprintable() and v.isprintable() for k, v in f.extra):
+            return False
+    return True
+
+
+def report_json(text: str, findings: Iterable[Finding]) -> str:
+    """``text`` (a report's JSON) passed through ``json_safe`` when a finding needs it."""
+    return text if findings_printable(findings) else json_safe(text)
