@@ -185,16 +185,11 @@ def test_kinds_and_names_that_would_make_paths_are_refused(
 
 
 def test_rbac_names_may_hold_colons(config_repo: Path, write: Write) -> None:
-    _native(
-        write,
-        config_repo,
-        "ClusterRole",
-        "system:aggregate-to-view",
-        "rbac.authorization.k8s.io/v1",
-    )
-    assert gitops(config_repo, "synth").code == ExitCode.OK
+    _native(write, config_repo, "Role", "system:aggregate-to-view", "rbac.authorization.k8s.io/v1")
+    run = gitops(config_repo, "synth")
+    assert run.code == ExitCode.OK, run.err
     assert (
-        config_repo / "rendered" / "dev" / "cluster" / "clusterrole.system:aggregate-to-view.yaml"
+        config_repo / "rendered" / "dev" / "operator" / "role.system:aggregate-to-view.yaml"
     ).is_file()
 
 
