@@ -72,9 +72,7 @@ def _build_objects(
         what = f"rendering app {app.name!r} for environment {env_name!r}"
         fix = "correct the code at that line; nothing under rendered/ was changed"
         with reported_as_source_error(root, ("apps", "envs"), what, fix):
-            objects += _chart_objects(
-                chart, env_name, app, id(chart) in native_charts, changes
-            )
+            objects += _chart_objects(chart, env_name, app, id(chart) in native_charts, changes)
     return objects
 
 
