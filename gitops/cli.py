@@ -47,7 +47,7 @@ def _exit_code_of(run: Callable[..., int]) -> Callable[..., None]:
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             code = ExitCode.INTERRUPTED
-        except Exception as exc:
+        except BaseException as exc:  # SystemExit, GeneratorExit too: never a silent exit 0
             # One line: an error from cdk8s's Node.js side carries a JavaScript stack trace.
             first = next(iter(str(exc).strip().splitlines()), "")
             message = f"internal error: {type(exc).__name__}: {first}"
@@ -266,6 +266,11 @@ def _show_warnings() -> None:
 )
 @click.option("--app", "apps", multiple=True, metavar="APP", help="Only this app (repeatable).")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if rendered/ is not current.")
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="Fail (exit 2) instead of waiting when another gitops synth runs in this repository.",
+)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.pass_context
 @_exit_code_of
@@ -274,6 +279,7 @@ def synth(
     envs: tuple[str, ...],
     apps: tuple[str, ...],
     check: bool,
+    no_wait: bool,
     paths: tuple[str, ...],
 ) -> int:
     """Render apps/ x envs/ into rendered/ (atomically), or check that it is current.
@@ -291,6 +297,8 @@ def synth(
         paths=_user_paths(ctx, paths),
         check=check,
         echo=click.echo,
+        warn=lambda text: click.echo(text, err=True),
+        wait=not no_wait,
     )
 
 

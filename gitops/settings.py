@@ -19,7 +19,10 @@ PYPROJECT = "pyproject.toml"
 APPS_DIR = "apps"
 ENVS_DIR = "envs"
 RENDERED_DIR = "rendered"
-INDEX_PATH = ".gitops/render-index.json"
+STATE_DIR = ".gitops"
+INDEX_PATH = f"{STATE_DIR}/render-index.json"
+JOURNAL_PATH = f"{STATE_DIR}/synth-journal.json"
+"""Present only while a synth publishes rendered/ (or after one was interrupted doing so)."""
 
 # Sub-tables owned by other parts of the tool; each validates its own keys.
 _SUBTABLES = ("lint", "validate", "monitoring")
@@ -87,6 +90,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "argocd_layout": ARGOCD_LAYOUTS,
     "on_app_removal": APP_REMOVAL,
 }
+_TOML_TYPES: dict[type, str] = {str: 'string in quotes ("...")'}
 
 
 def find_root(start: Path) -> Path | None:
@@ -102,7 +106,7 @@ def find_root(start: Path) -> Path | None:
 def is_config_repo(directory: Path) -> bool:
     """Whether ``directory`` holds a pyproject.toml with a [tool.gitops] table."""
     pyproject = directory / PYPROJECT
-    return pyproject.is_file() and "gitops" in _read_toml(pyproject).get("tool", {})
+    return pyproject.is_file() and "gitops" in _tool_table(pyproject, _read_toml(pyproject))
 
 
 def no_config_repo(start: Path) -> ConfigError:
@@ -118,20 +122,24 @@ def load_settings(root: Path, **overrides: Any) -> Settings:
     pyproject = root / PYPROJECT
     table: dict[str, Any] = {}
     if pyproject.is_file():
-        table = dict(_read_toml(pyproject).get("tool", {}).get("gitops", {}))
+        table = _table(pyproject, _tool_table(pyproject, _read_toml(pyproject)), "gitops")
     valid = sorted([*_KEYS, *_SUBTABLES])
     values: dict[str, Any] = {}
     tables: dict[str, Mapping[str, Any]] = {}
     for key, value in table.items():
         if key in _SUBTABLES:
             if not isinstance(value, dict):
-                raise ConfigError(f"{pyproject}: [tool.gitops] {key} must be a table")
+                raise ConfigError(
+                    f"{pyproject}: [tool.gitops] {key} must be a table",
+                    fix=f"write it as a [tool.gitops.{key}] section",
+                )
             tables[key] = value
         elif key in _KEYS:
             if not isinstance(value, _KEYS[key]):
                 raise ConfigError(
                     f"{pyproject}: [tool.gitops] {key} must be a {_KEYS[key].__name__}, "
-                    f"got {value!r}"
+                    f"got {value!r}",
+                    fix=f"write {key} as a TOML {_TOML_TYPES[_KEYS[key]]}",
                 )
             if key in _CHOICES and value not in _CHOICES[key]:
                 raise ConfigError(
@@ -150,7 +158,8 @@ def load_settings(root: Path, **overrides: Any) -> Settings:
     if not _DNS_LABEL.fullmatch(namespace):
         raise ConfigError(
             f"{pyproject}: [tool.gitops] argocd_namespace {namespace!r} is not a valid "
-            "namespace name (lower-case letters, digits and '-', at most 63 characters)"
+            "namespace name (lower-case letters, digits and '-', at most 63 characters)",
+            fix='set argocd_namespace = "argocd" (the namespace Argo CD runs in)',
         )
     return Settings(root=root, tables=tables, **values)
 
@@ -159,5 +168,31 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: is not UTF-8 text (byte {exc.start}: {exc.reason})",
+            fix="save the file as UTF-8 without a byte-order mark, as TOML requires",
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}", fix="fix the TOML syntax") from None
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: cannot be read: {exc.strerror or exc}",
+            fix="make the file readable, or pass --root with the config repo's directory",
+        ) from None
+
+
+def _tool_table(path: Path, document: Mapping[str, Any]) -> Mapping[str, Any]:
+    return _table(path, document, "tool")
+
+
+def _table(path: Path, parent: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """``parent[key]`` as a table (empty when absent); any other value is an error."""
+    value = parent.get(key, {})
+    if not isinstance(value, dict):
+        name = "tool" if key == "tool" else f"tool.{key}"
+        raise ConfigError(
+            f"{path}: {name} must be a table, got {type(value).__name__} {value!r}",
+            fix=f"write it as a [{name}] section (see README.md, Set up)",
+        )
+    return value

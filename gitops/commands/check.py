@@ -25,6 +25,7 @@ from gitops.lint.config import flags_layer
 from gitops.lint.rules import REGISTRY
 from gitops.lint.run import lint
 from gitops.render.drift import drift_findings
+from gitops.render.rendered import refuse_interrupted
 from gitops.settings import INDEX_PATH, Settings
 
 
@@ -50,6 +51,7 @@ def run_check(
     from gitops.validate.run import validate
     from gitops.validate.versions import parse_version
 
+    refuse_interrupted(settings.root)
     apps = _selected_apps(settings, paths)
     findings: list[Finding] = []
     if settings.apps_dir.is_dir():

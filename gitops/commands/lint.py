@@ -15,6 +15,7 @@ from gitops.k8s.manifests import LoadResult
 from gitops.lint.config import flags_layer
 from gitops.lint.rules import REGISTRY
 from gitops.lint.run import LintRun, lint
+from gitops.render.rendered import refuse_interrupted
 from gitops.report import Report, report_chunks
 from gitops.settings import Settings
 
@@ -36,6 +37,7 @@ def run_lint(
     review: ReviewOptions | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> ExitCode:
+    refuse_interrupted(settings.root, paths)
     flags = flags_layer(CATALOG, preset=preset, fail_on=fail_on, enable=enable, disable=disable)
 
     def base_findings(base: Settings, loaded: LoadResult) -> Sequence[Finding]:

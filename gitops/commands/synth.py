@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from gitops.errors import ExitCode
-from gitops.render.rendered import Drift
+from gitops.render.compare import Drift
 from gitops.render.synth import Selection, synth
 from gitops.render.synth import check as check_rendered
 from gitops.render.user_code import relative
@@ -68,6 +68,8 @@ def run_synth(
     paths: tuple[str, ...] = (),
     check: bool,
     echo: Callable[[str], None],
+    warn: Callable[[str], None] = lambda message: None,
+    wait: bool = True,
 ) -> int:
     if paths and not apps:
         apps = apps_for_paths(settings, paths) or ()
@@ -79,7 +81,7 @@ def run_synth(
             return ExitCode.OK
         echo(format_drift(drift))
         return ExitCode.FINDINGS
-    summary = synth(settings, selection)
+    summary = synth(settings, selection, wait=wait, notify=warn)
     d = summary.drift
     echo(
         f"rendered {len(summary.apps)} app(s) x {len(summary.envs)} env(s): {summary.files} files "

@@ -28,9 +28,11 @@ def run_validate(
     echo: Callable[[str], None],
 ) -> int:
     from gitops.commands.catalog import CATALOG
+    from gitops.render.rendered import refuse_interrupted
     from gitops.validate.rules import RULES
     from gitops.validate.run import validate
 
+    refuse_interrupted(settings.root, paths)
     options = validate_settings(settings, engine, ignore_missing_schemas)
     explicit = (
         parse_version(kubernetes_version, "--kubernetes-version")

@@ -87,4 +87,28 @@ def read_index(path: Path, display: str) -> RenderIndex | None:
     environments = document.get("environments", {})
     if not isinstance(files, dict) or not isinstance(environments, dict):
         raise RenderError(f"{display}: 'files' and 'environments' must be objects", fix=fix)
+    for section, entries in (("files", files), ("environments", environments)):
+        for key, entry in entries.items():
+            problem = _entry_problem(entry, section)
+            if problem:
+                raise RenderError(f"{display}: {section} entry {key!r} {problem}", fix=fix)
     return RenderIndex(files=files, environments=environments)
+
+
+_TEXT_FIELDS = {
+    "files": ("env", "app", "source", "construct", "apiVersion", "kind", "namespace", "name"),
+    "environments": ("cluster", "kubernetesVersion", "source"),
+}
+"""Fields readers use as strings: each must be a string or null when present."""
+
+
+def _entry_problem(entry: Any, section: str) -> str | None:
+    """What makes an index entry unusable (a hand edit): not an object, or a text field that
+    is not text."""
+    if not isinstance(entry, dict):
+        return f"is {type(entry).__name__} {entry!r}, not an object"
+    for field_name in _TEXT_FIELDS[section]:
+        value = entry.get(field_name)
+        if value is not None and not isinstance(value, str):
+            return f"has {field_name} = {value!r}, not a string"
+    return None

@@ -16,6 +16,7 @@ from gitops.render.user_code import (
     load_module,
     relative,
     reported_as_source_error,
+    stdout_to_stderr,
 )
 from gitops.settings import Settings
 
@@ -42,6 +43,11 @@ def app_files(settings: Settings) -> list[Path]:
 
 def load_apps(settings: Settings) -> dict[str, AppSource]:
     """Every app in ``apps/``, by name, sorted by name."""
+    with stdout_to_stderr():
+        return _load_apps(settings)
+
+
+def _load_apps(settings: Settings) -> dict[str, AppSource]:
     from gitops.constructs.app import AppChart
 
     forget_user_modules(settings.root)

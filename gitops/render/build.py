@@ -15,11 +15,20 @@ from typing import Any
 from gitops.render.apps import AppSource
 from gitops.render.envs import EnvironmentSource
 from gitops.render.objects import BuiltObject
-from gitops.render.user_code import reported_as_source_error
+from gitops.render.user_code import reported_as_source_error, stdout_to_stderr
 from gitops.settings import Settings
 
 
 def build_objects(
+    settings: Settings,
+    envs: Sequence[EnvironmentSource],
+    apps: Sequence[AppSource],
+) -> list[BuiltObject]:
+    with stdout_to_stderr():
+        return _build_objects(settings, envs, apps)
+
+
+def _build_objects(
     settings: Settings,
     envs: Sequence[EnvironmentSource],
     apps: Sequence[AppSource],
@@ -53,7 +62,10 @@ def build_objects(
     }
     objects: list[BuiltObject] = []
     for chart, env_name, app in built:
-        objects += _chart_objects(chart, env_name, app, id(chart) in native_charts)
+        what = f"rendering app {app.name!r} for environment {env_name!r}"
+        fix = "correct the code at that line; nothing under rendered/ was changed"
+        with reported_as_source_error(root, ("apps", "envs"), what, fix):
+            objects += _chart_objects(chart, env_name, app, id(chart) in native_charts)
     return objects
 
 
@@ -77,13 +89,19 @@ def _native_objects(chart: Any, env: str, app: AppSource) -> Iterable[BuiltObjec
         for body in native:
             meta = body.get("metadata") or {}
             key = (str(body.get("kind")), str(meta.get("name")))
-            construct = paths.get(key, str(chart.gitops_path))
+            # Two objects of one kind and name (a collision, reported later) each keep their
+            # own construct path, so the message names both.
+            same = paths.get(key)
+            construct = same.pop(0) if same else str(chart.gitops_path)
             yield BuiltObject(
                 body=body, env=env, app=app.name, source=app.path, construct=construct
             )
 
 
-def _native_paths(chart: Any) -> dict[tuple[str, str], str]:
-    """Construct path of each native ApiObject, by (kind, name); a few bridge calls each, paid
+def _native_paths(chart: Any) -> dict[tuple[str, str], list[str]]:
+    """Construct paths of the native ApiObjects, by (kind, name); a few bridge calls each, paid
     only by charts that contain native objects."""
-    return {(str(obj.kind), str(obj.name)): str(obj.node.path) for obj in chart.api_objects}
+    paths: dict[tuple[str, str], list[str]] = {}
+    for obj in chart.api_objects:
+        paths.setdefault((str(obj.kind), str(obj.name)), []).append(str(obj.node.path))
+    return paths

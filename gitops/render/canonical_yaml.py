@@ -163,7 +163,9 @@ def _is_block(value: str) -> bool:
     if "\n" not in value or "\r" in value or _NON_PRINTABLE.search(value):
         return False
     body = value.rstrip("\n")
-    if not body or body.startswith((" ", "\t")):
+    # YAML takes the block's indentation from its first non-empty line: that line must not
+    # start with blanks of its own (an empty first line does not exempt the next one).
+    if not body or body.lstrip("\n").startswith((" ", "\t")):
         return False
     return all(line == line.rstrip(" \t") for line in body.split("\n"))
 

@@ -9,7 +9,7 @@ from gitops.findings import Finding, Severity
 from gitops.rules.registry import Rule, reported_rule
 
 if TYPE_CHECKING:  # the rules are in every command's catalog; the writer of rendered/ is not
-    from gitops.render.rendered import Drift
+    from gitops.render.compare import Drift
 
 FAMILY = "rendered"
 ENGINE = "synth"

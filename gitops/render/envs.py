@@ -23,6 +23,7 @@ from gitops.render.user_code import (
     load_module,
     relative,
     reported_as_source_error,
+    stdout_to_stderr,
 )
 from gitops.settings import Settings
 
@@ -56,6 +57,11 @@ def environment_files(settings: Settings) -> list[Path]:
 
 def load_environments(settings: Settings) -> dict[str, EnvironmentSource]:
     """Every environment in ``envs/``, by name, sorted."""
+    with stdout_to_stderr():
+        return _load_environments(settings)
+
+
+def _load_environments(settings: Settings) -> dict[str, EnvironmentSource]:
     forget_user_modules(settings.root)
     monitoring = settings.tables.get("monitoring", {})
     found: dict[str, EnvironmentSource] = {}
@@ -111,7 +117,10 @@ def _load_environment(path: Path, root: Path) -> EnvironmentSource:
         )
     customize = getattr(module, "customize", None)
     if customize is not None and not callable(customize):
-        raise SourceError(f"{rel}: customize must be a function taking the app chart")
+        raise SourceError(
+            f"{rel}: customize must be a function taking the app chart",
+            fix="define def customize(app): ... or remove the name customize",
+        )
     images_path = path.with_name(f"{path.stem}{IMAGES_SUFFIX}")
     images, lines = load_images(images_path, root) if images_path.exists() else ({}, {})
     env = replace(env, images=images, images_file=relative(images_path, root))
@@ -177,11 +186,14 @@ def load_images(path: Path, root: Path) -> tuple[dict[str, str], dict[str, int]]
         text = path.read_text(encoding="utf-8")
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except UnicodeDecodeError:
-        raise SourceError(f"{rel}: is not UTF-8 text") from None
+        raise SourceError(f"{rel}: is not UTF-8 text", fix="save the file as UTF-8") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{rel}:{mark.line + 1}" if mark else rel
-        raise SourceError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        raise SourceError(
+            f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}",
+            fix="write one 'app-name: registry/repository:tag' per line",
+        ) from None
     if node is None:
         return {}, {}
     if not isinstance(node, yaml.MappingNode):
@@ -194,7 +206,10 @@ def load_images(path: Path, root: Path) -> tuple[dict[str, str], dict[str, int]]
     for key, value in node.value:
         line = key.start_mark.line + 1
         if not isinstance(key, yaml.ScalarNode) or not isinstance(value, yaml.ScalarNode):
-            raise SourceError(f"{rel}:{line}: each entry must be 'app-name: image'")
+            raise SourceError(
+                f"{rel}:{line}: each entry must be 'app-name: image'",
+                fix="write one 'app-name: registry/repository:tag' per line",
+            )
         app, image = key.value, value.value
         if app in images:
             raise SourceError(
@@ -202,7 +217,10 @@ def load_images(path: Path, root: Path) -> tuple[dict[str, str], dict[str, int]]
                 fix="keep one line per app",
             )
         if not _DNS_LABEL.fullmatch(app):
-            raise SourceError(f"{rel}:{line}: {app!r} is not a valid app name")
+            raise SourceError(
+                f"{rel}:{line}: {app!r} is not a valid app name",
+                fix="use the app_name of an app in apps/ (lower-case letters, digits, '-')",
+            )
         problem = pinning_problem(image)
         if problem:
             raise SourceError(

@@ -25,8 +25,8 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
+from gitops.render.compare import Drift
 from gitops.render.envs import EnvironmentSource
-from gitops.render.rendered import Drift
 from gitops.settings import Settings
 
 

@@ -5,9 +5,12 @@ Each object becomes ``rendered/<env>/<app>/<kind>.<name>.yaml``, or
 the built-in list: ``gitops.k8s.scopes``). The app's own Namespace stays in the app's folder:
 the app's Argo CD Application creates it before anything else (see
 ``gitops.constructs.argocd``). What cannot be
-committed safely is an error naming the object and the construct that made it: a missing
-name, a cdk8s hash label in a selector, Argo CD's own tracking metadata, Secret data, or an
-object outside the app's namespace.
+committed safely is an error naming the object and the construct that made it: a kind or
+name Kubernetes would reject (both become file names), a missing name, a cdk8s hash label in
+a selector, Argo CD's own tracking metadata, Secret data (also inside a ``List``), or an
+object outside the app's namespace. A file name longer than the filesystem's 255 bytes keeps
+its start and ends in ``~<16 hex digits of the name's SHA-256>.yaml`` (``~`` is in no valid
+name, so a shortened name never equals another file's).
 """
 
 from __future__ import annotations
@@ -27,7 +30,16 @@ CLUSTER_DIR = "cluster"
 CDK8S_ADDR_LABEL = "cdk8s.io/metadata.addr"
 ARGO_OWNED_LABELS = ("app.kubernetes.io/instance",)
 ARGO_OWNED_ANNOTATIONS = ("argocd.argoproj.io/tracking-id",)
-_FILE_SAFE_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._:-]*[A-Za-z0-9])?$")
+_KIND = re.compile(r"^[A-Za-z]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?$")
+"""What Kubernetes accepts as a kind: lower-cased, a DNS-1035 label (CRD names validation)."""
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_RBAC_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._:-]*[A-Za-z0-9])?$")
+"""RBAC objects are named by path segment (``system:aggregate-to-edit``); this is the part of
+that which is also a safe file name."""
+_RBAC_GROUP = "rbac.authorization.k8s.io"
+MAX_NAME = 253
+MAX_FILE_NAME = 255
+_HASH_CHARS = 16
 
 
 @dataclass(frozen=True)
@@ -106,13 +118,32 @@ def normalize(obj: BuiltObject, app_namespace: str | None, scopes: Scopes) -> di
     for key in ("apiVersion", "kind"):
         if not isinstance(body.get(key), str) or not body[key]:
             raise _fail(obj, f"has no {key}", "set apiVersion and kind on the object")
+    if not _KIND.fullmatch(body["kind"]):
+        raise _fail(
+            obj,
+            f"kind {body['kind']!r} is not a valid kind (letters, digits and '-', starting with "
+            "a letter, at most 63 characters)",
+            "correct the kind (e.g. ConfigMap, Deployment) where the construct sets it",
+        )
     meta = body.get("metadata")
     if not isinstance(meta, dict) or not isinstance(meta.get("name"), str):
         raise _fail(
             obj, "has no metadata.name", "give every object an explicit name (no generated names)"
         )
-    if not _FILE_SAFE_NAME.fullmatch(meta["name"]):
-        raise _fail(obj, f"name {meta['name']!r} is not a valid object name", "rename the object")
+    name = meta["name"]
+    rbac = api_group(body["apiVersion"]) == _RBAC_GROUP
+    if len(name) > MAX_NAME or not (_RBAC_NAME if rbac else _DNS_SUBDOMAIN).fullmatch(name):
+        what = (
+            "letters, digits, '.', '_', ':' and '-'"
+            if rbac
+            else "a DNS subdomain: lower-case letters, digits, '-' and '.'"
+        )
+        raise _fail(
+            obj,
+            f"name {name!r} is not a valid object name ({what}, starting and ending with a "
+            f"letter or digit, at most {MAX_NAME} characters)",
+            "rename the object where the construct names it",
+        )
     for labels in _labels_in(body):
         if isinstance(labels, Mapping) and CDK8S_ADDR_LABEL in labels:
             raise _fail(
@@ -128,14 +159,11 @@ def normalize(obj: BuiltObject, app_namespace: str | None, scopes: Scopes) -> di
     for key in ARGO_OWNED_ANNOTATIONS:
         if key in (meta.get("annotations") or {}):
             raise _fail(obj, f"sets the annotation {key}, which Argo CD owns", f"remove {key}")
-    if (
-        body["kind"] == "Secret"
-        and api_group(body["apiVersion"]) == ""
-        and (body.get("data") or body.get("stringData"))
-    ):
+    secret = _secret_with_data(body)
+    if secret:
         raise _fail(
             obj,
-            "is a Secret with data: anyone who can read the repository can read it",
+            f"{secret} with data: anyone who can read the repository can read it",
             "keep the secret in a secret manager and reference it (ExternalSecret, "
             "SealedSecret, Vault); read it with SecretEnv",
         )
@@ -154,6 +182,32 @@ def normalize(obj: BuiltObject, app_namespace: str | None, scopes: Scopes) -> di
     return body
 
 
+def _secret_with_data(body: Mapping[str, Any], typed: bool = False) -> str | None:
+    """What in ``body`` is a core Secret carrying data (``is a Secret``, ``holds a Secret in
+    items[2]``), looking into ``List``, ``SecretList`` and any other ``*List`` with items;
+    ``typed`` means the items of a SecretList, which may omit their kind."""
+    kind, version = body.get("kind"), body.get("apiVersion")
+    core = version is None or (isinstance(version, str) and api_group(version) == "")
+    if (kind == "Secret" or (typed and kind is None)) and core:
+        return "is a Secret" if body.get("data") or body.get("stringData") else None
+    items = body.get("items")
+    if isinstance(kind, str) and kind.endswith("List") and isinstance(items, list):
+        for i, item in enumerate(items):
+            if isinstance(item, Mapping) and _secret_with_data(item, kind == "SecretList"):
+                return f"holds a Secret in items[{i}]"
+    return None
+
+
+def file_name(kind: str, name: str) -> str:
+    """``<kind>.<name>.yaml``, shortened deterministically when over the filesystem limit."""
+    full = f"{kind.lower()}.{name}.yaml"
+    if len(full.encode()) <= MAX_FILE_NAME:
+        return full
+    digest = hashlib.sha256(name.encode()).hexdigest()[:_HASH_CHARS]
+    keep = MAX_FILE_NAME - len(f"{kind.lower()}.~{digest}.yaml")
+    return f"{kind.lower()}.{name[:keep]}~{digest}.yaml"
+
+
 def is_own_namespace(body: Mapping[str, Any], app_namespace: str | None) -> bool:
     return (
         body["kind"] == "Namespace"
@@ -169,8 +223,7 @@ def file_path(
     scopes: Scopes,
     app_namespace: str | None = None,
 ) -> str:
-    kind = str(body["kind"]).lower()
-    name = body["metadata"]["name"]
+    name = file_name(str(body["kind"]), body["metadata"]["name"])
     if obj.folder is not None:
         folder = obj.folder
     elif obj.app is None:
@@ -181,7 +234,7 @@ def file_path(
         folder = f"{rendered_dir}/{obj.env}/{CLUSTER_DIR}"
     else:
         folder = f"{rendered_dir}/{obj.env}/{obj.app}"
-    return f"{folder}/{kind}.{name}.yaml"
+    return f"{folder}/{name}"
 
 
 def header(source: str) -> str:

@@ -70,7 +70,11 @@ def read_records(root: Path) -> list[dict[str, Any]]:
                 "the file is append-only",
             ) from None
         if not isinstance(record, dict):
-            raise SourceError(f"{RECORD_PATH}:{number}: a record must be a JSON object")
+            raise SourceError(
+                f"{RECORD_PATH}:{number}: a record must be a JSON object",
+                fix="restore the line from git (git checkout -- .gitops/promotions.jsonl); "
+                "the file is append-only",
+            )
         records.append(record)
     return records
 

@@ -16,7 +16,9 @@ from gitops.errors import ConfigError, RenderError
 from gitops.k8s.render_index import ARGOCD_DIR, RenderIndex, read_index
 from gitops.render.apps import load_apps
 from gitops.render.build import build_objects
+from gitops.render.compare import Drift, compare
 from gitops.render.envs import load_environments
+from gitops.render.lock import synth_lock
 from gitops.render.objects import CLUSTER_DIR, BuiltObject, RenderedFile, render_files
 from gitops.render.placement import (
     check_cluster_objects,
@@ -26,7 +28,7 @@ from gitops.render.placement import (
     removed_apps,
     scopes_for,
 )
-from gitops.render.rendered import Drift, compare, list_tree, replace_dirs, write_file_atomically
+from gitops.render.rendered import list_tree, recover, refuse_interrupted, write_render
 from gitops.settings import INDEX_PATH, PYPROJECT, RENDERED_DIR, Settings
 
 
@@ -118,7 +120,7 @@ def make_plan(settings: Settings, selection: Selection, *, check_only: bool = Fa
 
     # A check compares only what is in scope; a write also copies the kept files of the
     # environments it replaces.
-    existing = list_tree(settings.root, RENDERED_DIR)
+    existing = list_tree(settings.root)
     wanted = in_scope if check_only else lambda p: in_scope(p) or _env_of(p) in env_names
     actual = {p: (settings.root / p).read_bytes() for p in existing if wanted(p)}
     kept = {p: c for p, c in actual.items() if _env_of(p) in env_names and not in_scope(p)}
@@ -133,6 +135,13 @@ def make_plan(settings: Settings, selection: Selection, *, check_only: bool = Fa
     entries: dict[str, Mapping[str, Any]] = {
         p: e for p, e in old_files.items() if p in on_disk and not in_scope(p)
     }
+    for path, entry in entries.items():
+        if not (isinstance(entry.get("apiVersion"), str) and isinstance(entry.get("kind"), str)):
+            raise RenderError(
+                f"{INDEX_PATH}: the entry for {path}, which this partial run keeps, has no "
+                "apiVersion or kind",
+                fix="run gitops synth without --env/--app once to render everything",
+            )
     entries.update({p: f.index_entry() for p, f in files.items()})
     desired = {**kept, **{p: f.content for p, f in files.items()}}
 
@@ -209,15 +218,26 @@ def _drift(settings: Settings, plan: Plan) -> Drift:
 
 def check(settings: Settings, selection: Selection) -> Drift:
     """Compare a fresh render of ``selection`` with what is committed; writes nothing."""
+    refuse_interrupted(settings.root)
     return _drift(settings, make_plan(settings, selection, check_only=True))
 
 
-def synth(settings: Settings, selection: Selection) -> SynthSummary:
-    """Render ``selection`` into ``rendered/`` (atomically per directory) and the index."""
-    plan = make_plan(settings, selection)
-    drift = _drift(settings, plan)
-    replace_dirs(settings.root, RENDERED_DIR, plan.desired, plan.replace, plan.remove)
-    write_file_atomically(settings.index_path, plan.index)
+def synth(
+    settings: Settings,
+    selection: Selection,
+    *,
+    wait: bool = True,
+    notify: Callable[[str], None] = lambda message: None,
+) -> SynthSummary:
+    """Render ``selection`` into ``rendered/`` and the index, under the synth lock, crash-safely
+    (see :mod:`gitops.render.rendered`). ``notify`` hears about waiting and recovery."""
+    with synth_lock(settings.root, wait=wait, notify=notify):
+        recovered = recover(settings.root)
+        if recovered:
+            notify(recovered)
+        plan = make_plan(settings, selection)
+        drift = _drift(settings, plan)
+        write_render(settings.root, plan.desired, plan.replace, plan.remove, plan.index)
     # What this run rendered: apps' files (Argo CD's files name every env, rendered or not).
     envs = tuple(sorted({f.env for f in plan.files.values() if f.env and f.app}))
     apps = tuple(sorted({f.app for f in plan.files.values() if f.app}))

@@ -2,17 +2,22 @@
 
 A user module that raises must not print a traceback: the error names the file and line in the
 user's code where it happened (the deepest frame inside ``apps/`` or ``envs/``), the exception,
-and what to do.
+and what to do. ``SystemExit`` and ``GeneratorExit`` are errors too (user code must not end the
+run); only Ctrl-C (``KeyboardInterrupt``) stops it. What user code writes to stdout is moved to
+stderr, so it never mixes into a report.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import io
+import os
 import re
 import sys
+import tempfile
 import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout, suppress
 from pathlib import Path
 from types import ModuleType
 
@@ -48,6 +53,11 @@ def describe(exc: BaseException) -> str:
     """The exception as one line. Errors that come back from cdk8s's Node.js side carry a
     JavaScript stack trace (and the Node.js version) in their text: keep only the JavaScript
     error's own message; the whole of it is printed under GITOPS_DEBUG=1."""
+    if isinstance(exc, SystemExit):
+        return (
+            f"SystemExit({exc.code!r}): it tried to end the process (sys.exit or exit()); app "
+            "and environment code must raise an exception instead"
+        )
     text = str(exc).strip()
     if "\n" in text:
         lines = text.splitlines()
@@ -66,14 +76,50 @@ def describe(exc: BaseException) -> str:
 def reported_as_source_error(
     root: Path, dirs: tuple[str, ...], what: str, fix: str
 ) -> Iterator[None]:
-    """Re-raise any exception from user code as a SourceError naming file:line and ``what``."""
+    """Re-raise any exception from user code (``SystemExit`` and ``GeneratorExit`` included,
+    Ctrl-C excepted) as a SourceError naming file:line and ``what``."""
     try:
         yield
-    except GitopsError:
+    except (GitopsError, KeyboardInterrupt):
         raise
-    except Exception as exc:
+    except BaseException as exc:
         where = user_location(exc, root, dirs) or what
         raise SourceError(f"{where}: {what} failed: {describe(exc)}", fix=fix) from exc
+
+
+@contextmanager
+def stdout_to_stderr() -> Iterator[None]:
+    """Run user code with its stdout (``print``, ``sys.stdout``, ``os.write(1, ...)``, child
+    processes) captured, then written to stderr: stdout carries only gitops' own output, such
+    as a JSON or SARIF report."""
+    buffer = io.StringIO()
+    for stream in (sys.stdout, sys.__stdout__):
+        _flush(stream)
+    try:
+        saved = os.dup(1)
+    except OSError:  # no fd 1 at all: only the Python-level stream can be captured
+        saved = -1
+    with tempfile.TemporaryFile() as sink:
+        if saved >= 0:
+            os.dup2(sink.fileno(), 1)
+        try:
+            with redirect_stdout(buffer):
+                yield
+        finally:
+            _flush(sys.__stdout__)
+            if saved >= 0:
+                os.dup2(saved, 1)
+                os.close(saved)
+            sink.seek(0)
+            text = buffer.getvalue() + sink.read().decode("utf-8", "replace")
+            if text:
+                sys.stderr.write(text if text.endswith("\n") else text + "\n")
+                sys.stderr.flush()
+
+
+def _flush(stream: object) -> None:
+    with suppress(AttributeError, OSError, ValueError):
+        stream.flush()  # type: ignore[attr-defined]
 
 
 def forget_user_modules(root: Path) -> None:
@@ -90,7 +136,10 @@ def load_module(path: Path, root: Path, package: str) -> ModuleType:
     name = f"{package}.{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
-        raise SourceError(f"{relative(path, root)}: cannot be loaded as a Python module")
+        raise SourceError(
+            f"{relative(path, root)}: cannot be loaded as a Python module",
+            fix="give the module a .py name that is a valid Python identifier",
+        )
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     root_str = str(root.resolve())
