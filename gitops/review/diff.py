@@ -17,7 +17,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 ADDED, REMOVED, CHANGED, RENAMED = "added", "removed", "changed", "renamed"
@@ -99,19 +99,33 @@ class Change:
         return f"{self.kind} {where}{self.name}"
 
     def same_as(self) -> tuple[object, ...]:
-        """What makes this change the same as another environment's."""
-        body = _canonical(self.body) if self.body is not None else ""
+        """What makes this change the same as another environment's. In the namespace (only
+        there) the environment's own name is a placeholder, so that with a namespace rule like
+        ``{app}-{env}`` one construct change is still one block for every env; values that
+        differ by env keep their blocks apart."""
+        body = ""
+        if self.body is not None:
+            neutral = dict(self.body)
+            meta = neutral.get("metadata")
+            if isinstance(meta, Mapping) and isinstance(meta.get("namespace"), str):
+                neutral["metadata"] = {**meta, "namespace": self.env_neutral(meta["namespace"])}
+            body = _canonical(neutral)
         return (
             self.app,
             self.group,
             self.kind,
-            self.namespace or "",
+            self.env_neutral(self.namespace or ""),
             self.name,
             self.change,
             self.old_name or "",
             tuple(f.key() for f in self.fields),
             body,
         )
+
+    def env_neutral(self, text: str) -> str:
+        """``text`` with this change's env name, where it stands as a DNS-label word, as
+        ``{env}``."""
+        return re.sub(rf"(?<![a-z0-9]){re.escape(self.env)}(?![a-z0-9])", "{env}", text)
 
 
 @dataclass(frozen=True)
@@ -158,9 +172,12 @@ class Result:
         grouped: dict[tuple[object, ...], list[Change]] = {}
         for change in self.changes:
             grouped.setdefault(change.same_as(), []).append(change)
-        blocks = [
-            Block(tuple(sorted(c.env for c in members)), members[0]) for members in grouped.values()
-        ]
+        blocks = []
+        for members in grouped.values():
+            first = members[0]
+            if len({m.namespace for m in members}) > 1:  # shown as e.g. my-app-{env}
+                first = replace(first, namespace=first.env_neutral(first.namespace or ""))
+            blocks.append(Block(tuple(sorted(c.env for c in members)), first))
         blocks.sort(key=lambda b: (b.change.app, _object_order(b.change), b.envs))
         return tuple(blocks)
 

@@ -349,3 +349,28 @@ def test_too_small_comment_limit_is_a_usage_error(repo: tuple[Path, str]) -> Non
     root, base = repo
     run = gitops(root, "diff", "--base", base, "--format", "markdown", "--max-comment-chars", "100")
     assert run.code == ExitCode.USAGE and "too small" in run.err
+
+
+def test_a_change_in_per_env_namespaces_is_still_one_block(tmp_path: Path) -> None:
+    """With a namespace rule like ``{app}-{env}`` the same object lives in shop-dev,
+    shop-staging and shop-prod: one construct change is still one block."""
+    root = tmp_path / "repo"
+
+    def files(replicas: int) -> dict[str, str | None]:
+        return {
+            f"rendered/{env}/shop/deployment.web.yaml": deployment(
+                namespace=f"shop-{env}", replicas=replicas
+            )
+            for env in ENVS
+        }
+
+    base = init(root, files(2))
+    commit(root, "replicas everywhere", files(3))
+    run = gitops(root, "diff", "--base", base, "--head", "HEAD")
+    assert run.code == 0, run.err
+    assert run.out.count("changed apps/Deployment") == 1
+    assert "~ dev, prod, staging: changed apps/Deployment shop-{env}/web  [replicas]" in run.out
+
+    commit(root, "prod only", {"rendered/prod/shop/deployment.web.yaml": deployment(namespace="shop-prod", replicas=5)})
+    only = gitops(root, "diff", "--base", "HEAD~1", "--head", "HEAD")
+    assert "~ prod: changed apps/Deployment shop-prod/web  [replicas]" in only.out
