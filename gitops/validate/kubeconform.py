@@ -244,7 +244,9 @@ format's message."""
 
 def _add_format_patterns(schema: Any) -> None:
     if isinstance(schema, dict):
-        pattern = FORMAT_PATTERNS.get(schema.get("format"))  # type: ignore[arg-type]
+        # A property may itself be named "format" (its value is then a schema, not a name).
+        name = schema.get("format")
+        pattern = FORMAT_PATTERNS.get(name) if isinstance(name, str) else None
         if pattern is not None and "pattern" not in schema:
             schema["pattern"] = pattern
         for value in schema.values():

@@ -32,7 +32,10 @@ def snapshot(root: Path) -> dict[str, bytes | str]:
             elif path.is_file():
                 found[rel] = path.read_bytes()
         dirnames[:] = [d for d in dirnames if d != "__pycache__"]
-    return {k: v for k, v in found.items() if "__pycache__" not in k}
+    # The lock file (ignored by git) may be created by the refused run itself; it holds nothing.
+    return {
+        k: v for k, v in found.items() if "__pycache__" not in k and not k.endswith("synth.lock")
+    }
 
 
 def _refused(repo: Path, *expected: str, args: tuple[str, ...] = ("synth",)) -> str:
