@@ -200,6 +200,30 @@ def _chain(envs: Mapping[str, EnvironmentSource], target: str) -> str:
     return " -> ".join(chain)
 
 
+def gate_check(
+    settings: Settings, *, paths: Sequence[str] = (), env: str | None = None
+) -> tuple[int, list[str]]:
+    """``gitops check`` as a promotion gate runs it (text, the repo's own settings): its exit
+    code and its report lines."""
+    from gitops.commands.check import run_check
+
+    report: list[str] = []
+    code = run_check(
+        settings,
+        paths=paths,
+        output_format="text",
+        fail_on=None,
+        preset=None,
+        kubernetes_version=None,
+        engine=None,
+        ignore_missing_schemas=False,
+        color=False,
+        echo=report.append,
+        env=env,
+    )
+    return code, report
+
+
 def _gate(
     settings: Settings,
     src: EnvironmentSource,
@@ -209,26 +233,11 @@ def _gate(
 ) -> tuple[dict[str, str], dict[str, Any]]:
     """The image each app runs in ``src``'s rendered files, once the gates pass: those files
     are current, and ``gitops check`` of the apps is clean."""
-    from gitops.commands.check import run_check
-
     name = src.environment.name
-    report: list[str] = []
     files = sorted(
         str(p) for app in apps for p in (settings.rendered_dir / name / app).glob("*.yaml")
     )
-    code = run_check(
-        settings,
-        paths=files,
-        output_format="text",
-        fail_on=None,
-        preset=None,
-        kubernetes_version=None,
-        engine=None,
-        ignore_missing_schemas=False,
-        color=False,
-        echo=report.append,
-        env=name,
-    )
+    code, report = gate_check(settings, paths=files, env=name)
     gates = {"check_clean": code == ExitCode.OK}
     if code != ExitCode.OK:
         problem = (

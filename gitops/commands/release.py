@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from gitops import git
-from gitops.commands.promote import GateError
+from gitops.commands.promote import GateError, gate_check
 from gitops.errors import ConfigError, ExitCode
 from gitops.render.envs import EnvironmentSource, load_environments
 from gitops.render.promotion import append_records, now, read_records
@@ -50,26 +50,13 @@ def _target(settings: Settings, envs: Mapping[str, EnvironmentSource], name: str
 
 def _gates_at(settings: Settings, commit: str, echo: Echo) -> dict[str, bool]:
     """Render check and ``gitops check`` of the whole repository as it is at ``commit``."""
-    from gitops.commands.check import run_check
     from gitops.render.synth import Selection
     from gitops.render.synth import check as synth_check
 
     with git.worktree_at(settings.root, commit) as tree:
         there = load_settings(tree)
         current = synth_check(there, Selection()).clean
-        report: list[str] = []
-        code = run_check(
-            there,
-            paths=(),
-            output_format="text",
-            fail_on=None,
-            preset=None,
-            kubernetes_version=None,
-            engine=None,
-            ignore_missing_schemas=False,
-            color=False,
-            echo=report.append,
-        )
+        code, report = gate_check(there)
     if code != ExitCode.OK:
         for line in report:
             echo(line)
