@@ -2,7 +2,7 @@
 budget as time, each alert's burn factor and how long the budget lasts at that burn, and the
 PromQL to read what is left. Also an OpenSLO v1 export for other SLO tools.
 
-The SLOs come from the ``gitops.dev/slo`` record the SLO construct writes on each SLO's
+The SLOs come from the ``gitops.dev/slo`` records the SLO construct writes on each workload's
 PrometheusRule, so this needs no Node.js and shows what is committed, not what would render.
 """
 
@@ -108,15 +108,20 @@ def collect(settings: Settings, envs: Sequence[str], apps: Sequence[str]) -> lis
         rel = Path(manifest.path).relative_to(rendered)
         env, app = rel.parts[0], rel.parts[1]
         try:
-            record = json.loads(raw)
-            objective_fraction(record["objective"])
+            records = json.loads(raw)
+            # A list of the workload's SLOs; one record alone from renders before they shared
+            # the workload's PrometheusRule.
+            records = records if isinstance(records, list) else [records]
+            for record in records:
+                objective_fraction(record["objective"])
         except (ValueError, KeyError, TypeError) as exc:
             raise SourceError(
-                f"{RENDERED_DIR}/{rel}:{manifest.line}: annotation {SLO_ANNOTATION} is not an "
-                f"SLO record ({exc})",
+                f"{RENDERED_DIR}/{rel}:{manifest.line}: annotation {SLO_ANNOTATION} is not a "
+                f"list of SLO records ({exc})",
                 fix="run 'gitops synth' to render it again",
             ) from None
-        found.append(SloView(env, app, manifest.namespace or app, record, f"{RENDERED_DIR}/{rel}"))
+        namespace = manifest.namespace or app
+        found += [SloView(env, app, namespace, r, f"{RENDERED_DIR}/{rel}") for r in records]
     for what, wanted, known in (
         ("environment", envs, {v.env for v in found}),
         ("app", apps, {v.app for v in found}),

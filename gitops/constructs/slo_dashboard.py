@@ -3,12 +3,21 @@
 Per SLO: the SLI over the period against the objective, the remaining error budget, and the
 burn rate over every alert window. The JSON is compact and key-sorted with fixed ids, so it
 renders to the same bytes everywhere.
+
+Cost: every workload with SLOs in every env has one, so the JSON of a set of SLOs is built
+once, with markers where the workload's namespace and name go, and each workload's copy is
+that text with the markers replaced. A marker cannot clash with anything else in the text:
+besides the workload's names, a dashboard holds only SLO names, durations and numbers. The
+names are put in as they are only when they need no escaping in JSON or PromQL (DNS names
+never do); any other name gets a dashboard built for it alone.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from gitops.constructs.app import WorkloadRef
@@ -20,6 +29,8 @@ from gitops.k8s.promql import quote
 
 DASHBOARD_LABEL = "grafana_dashboard"
 """Label the Grafana sidecar (kube-prometheus-stack's default) watches ConfigMaps for."""
+_NAMESPACE, _NAME, _UID = "@namespace@", "@name@", "@uid@"
+_VERBATIM = re.compile(r"^[a-z0-9][-a-z0-9.]*$")
 
 
 def _panel(
@@ -44,8 +55,7 @@ def _panel(
     }
 
 
-def dashboard_json(target: WorkloadRef, slos: Sequence[SLO]) -> str:
-    ns = target.namespace
+def _build(ns: str, name: str, uid: str, slos: Sequence[SLO]) -> str:
     panels: list[dict[str, Any]] = []
     for row, slo in enumerate(slos):
         sel = f"{{namespace={quote(ns)}, slo={quote(slo.name)}}}"
@@ -70,8 +80,8 @@ def dashboard_json(target: WorkloadRef, slos: Sequence[SLO]) -> str:
             _panel(base + 2, f"{slo.name}: burn rate", "timeseries", burn, (12, y, 12)),
         ]
     dashboard = {
-        "uid": f"slo-{ns}-{target.name}"[:40],
-        "title": f"SLOs: {ns}/{target.name}",
+        "uid": uid,
+        "title": f"SLOs: {ns}/{name}",
         "tags": ["slo", "gitops"],
         "timezone": "utc",
         "schemaVersion": 39,
@@ -83,6 +93,19 @@ def dashboard_json(target: WorkloadRef, slos: Sequence[SLO]) -> str:
     }
     # Compact: json's C encoder runs only without indent (3x faster over 100s of dashboards).
     return json.dumps(dashboard, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+@lru_cache(maxsize=256)
+def _template(slos: tuple[SLO, ...]) -> str:
+    return _build(_NAMESPACE, _NAME, _UID, slos)
+
+
+def dashboard_json(target: WorkloadRef, slos: Sequence[SLO]) -> str:
+    ns, name = target.namespace, target.name
+    uid = f"slo-{ns}-{name}"[:40]
+    if not (_VERBATIM.match(ns) and _VERBATIM.match(name)):
+        return _build(ns, name, uid, slos)
+    return _template(tuple(slos)).replace(_UID, uid).replace(_NAMESPACE, ns).replace(_NAME, name)
 
 
 def dashboard_config_map(target: WorkloadRef, slos: Sequence[SLO]) -> dict[str, Any]:

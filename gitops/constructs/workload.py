@@ -37,7 +37,7 @@ from gitops.constructs.rollout import Canary, canary_strategy, first_set_weight
 from gitops.constructs.slo import SLO
 from gitops.constructs.slo_canary import analysis_template, background_analysis
 from gitops.constructs.slo_dashboard import dashboard_config_map
-from gitops.constructs.slo_rules import RuleContext, slo_prometheus_rule
+from gitops.constructs.slo_rules import RuleContext, with_slos
 from gitops.k8s.image_ref import pinning_problem
 
 HTTP_PORT_NAME = "http"
@@ -277,11 +277,15 @@ class _Workload(GitopsConstruct):
         if monitor is not None:
             self.emit(monitor)
         alerts = getattr(props, "alerts", None)
+        rule = None
         if alerts:
-            self.emit(prometheus_rule(self.target, alerts, self.name, props.slos, labels))
+            rule = prometheus_rule(self.target, alerts, self.name, props.slos, labels)
+        # The SLOs' rule groups join the alerts in one PrometheusRule: one object and file less
+        # per SLO, and the same rule groups for Prometheus.
         context = RuleContext(self.target, labels, self.env.monitoring.runbook_base)
-        for slo in props.slos:
-            self.emit(slo_prometheus_rule(slo, context))
+        rule = with_slos(rule, props.slos, context)
+        if rule is not None:
+            self.emit(rule)
         if props.slos:
             self.emit(dashboard_config_map(self.target, props.slos))
 

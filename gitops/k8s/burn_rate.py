@@ -18,8 +18,8 @@ from fractions import Fraction
 from functools import lru_cache
 
 SLO_ANNOTATION = "gitops.dev/slo"
-"""Annotation holding an SLO's JSON record on its PrometheusRule: written by the SLO construct,
-read by ``gitops slo`` from rendered/."""
+"""Annotation holding the JSON list of a workload's SLO records on its PrometheusRule: written
+by the SLO construct, read by ``gitops slo`` from rendered/."""
 _UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
 _DURATION = re.compile(r"^(?:\d+[wdhms])+$")
 _PART = re.compile(r"(\d+)([wdhms])")

@@ -60,21 +60,31 @@ def web(
     )
 
 
-def alerts(rule: dict[str, Any]) -> list[dict[str, Any]]:
-    return [e.rule for e in prometheus_rules(rule) if "alert" in e.rule]  # type: ignore[misc]
+def alerts(rule: dict[str, Any], slo: str | None = None) -> list[dict[str, Any]]:
+    """The alerts of ``rule``; with ``slo``, only that SLO's burn-rate alerts."""
+    return [
+        e.rule  # type: ignore[misc]
+        for e in prometheus_rules(rule)
+        if "alert" in e.rule and (slo is None or e.rule["labels"].get("slo") == slo)
+    ]
 
 
-def records(rule: dict[str, Any]) -> dict[str, str]:
-    return {e.rule["record"]: e.rule["expr"] for e in prometheus_rules(rule) if "record" in e.rule}
+def records(rule: dict[str, Any], slo: str) -> dict[str, str]:
+    """``slo``'s recording rules in ``rule``: name -> expression."""
+    return {
+        e.rule["record"]: e.rule["expr"]
+        for e in prometheus_rules(rule)
+        if "record" in e.rule and e.rule["labels"]["slo"] == slo
+    }
 
 
 def test_golden_30d_alerts() -> None:
-    rule = web(AVAILABILITY)[("PrometheusRule", "demo-slo-availability")]
+    rule = web(AVAILABILITY)[("PrometheusRule", "demo")]
     assert rule["metadata"]["labels"]["release"] == "kube-prometheus-stack"
     got = [
         (a["labels"]["severity"], a["labels"]["window"], a["labels"]["burn_rate"], a["for"],
          re.findall(r"> (\S+)", a["expr"]))
-        for a in alerts(rule)
+        for a in alerts(rule, "availability")
     ]  # fmt: skip
     assert got == [
         ("page", "1h/5m", "14.4", "2m", ["0.0144", "0.0144"]),
@@ -82,7 +92,7 @@ def test_golden_30d_alerts() -> None:
         ("ticket", "1d/2h", "3", "1h", ["0.003", "0.003"]),
         ("ticket", "3d/6h", "1", "3h", ["0.001", "0.001"]),
     ]
-    first = alerts(rule)[0]
+    first = alerts(rule, "availability")[0]
     assert first["alert"] == "DemoAvailabilityBudgetBurn"
     assert first["labels"]["slo"] == "availability"
     assert first["expr"] == (
@@ -99,10 +109,10 @@ def test_golden_30d_alerts() -> None:
 
 def test_golden_28d_alerts_are_exact() -> None:
     slo = SLO(name="availability", objective=99.9, period="28d", sli=AVAILABILITY.sli)
-    rule = web(slo)[("PrometheusRule", "demo-slo-availability")]
+    rule = web(slo)[("PrometheusRule", "demo")]
     got = [
         (a["labels"]["burn_rate"], re.findall(r"> (\S+(?: / \S+)?)", a["expr"])[0])
-        for a in alerts(rule)
+        for a in alerts(rule, "availability")
     ]
     assert got == [
         ("13.44", "0.01344"),
@@ -110,11 +120,11 @@ def test_golden_28d_alerts_are_exact() -> None:
         ("2.8", "0.0028"),
         ("0.9333", "(7 / 7500)"),
     ]
-    assert "namespace_slo:sli_error:ratio_rate28d" in records(rule)
+    assert "namespace_slo:sli_error:ratio_rate28d" in records(rule, "availability")
 
 
 def test_period_sli_is_a_ratio_of_sums() -> None:
-    recorded = records(web(AVAILABILITY)[("PrometheusRule", "demo-slo-availability")])
+    recorded = records(web(AVAILABILITY)[("PrometheusRule", "demo")], "availability")
     errors = recorded["namespace_slo:sli_errors:avg_rate30d"]
     total = recorded["namespace_slo:sli_total:avg_rate30d"]
     assert (
@@ -133,7 +143,7 @@ def test_period_sli_is_a_ratio_of_sums() -> None:
 
 
 def test_every_window_recorded_with_namespace_kept() -> None:
-    recorded = records(web(AVAILABILITY)[("PrometheusRule", "demo-slo-availability")])
+    recorded = records(web(AVAILABILITY)[("PrometheusRule", "demo")], "availability")
     for name in ("sli_errors", "sli_total"):
         expr = recorded[f"namespace_slo:{name}:rate5m"]
         assert expr.startswith("sum by (namespace) (") and 'namespace="demo"' in expr
@@ -145,7 +155,7 @@ def test_every_window_recorded_with_namespace_kept() -> None:
 
 def test_min_traffic_guard() -> None:
     slo = SLO(name="availability", objective=99.9, sli=AVAILABILITY.sli, min_events=100)
-    first = alerts(web(slo)[("PrometheusRule", "demo-slo-availability")])[0]
+    first = alerts(web(slo)[("PrometheusRule", "demo")], "availability")[0]
     assert first["expr"].endswith(
         'and\nnamespace_slo:sli_total:rate1h{namespace="demo", slo="availability"} * 3600 >= 100\n'
     )
@@ -169,7 +179,7 @@ def test_latency_threshold_must_be_a_declared_bucket() -> None:
 
 
 def test_latency_rules_count_slow_requests() -> None:
-    recorded = records(web(LATENCY)[("PrometheusRule", "demo-slo-latency")])
+    recorded = records(web(LATENCY)[("PrometheusRule", "demo")], "latency")
     errors = recorded["namespace_slo:sli_errors:rate5m"]
     assert "http_request_duration_seconds_count{" in errors
     assert 'le="0.5"}[5m]' in errors and "\n-\n" in errors
@@ -264,9 +274,8 @@ def test_every_generated_expression_parses() -> None:
         period="28d",
         sli=RatioSLI(good='x_total{ok="1"}', total="x_total"),
     )
-    objects.update(web(native, good, canary=CANARY))
     exprs = []
-    for body in objects.values():
+    for body in [*objects.values(), *web(native, good, canary=CANARY).values()]:
         if body["kind"] == "PrometheusRule":
             exprs += [e.rule["expr"] for e in prometheus_rules(body)]
         if body["kind"] == "AnalysisTemplate":
@@ -347,8 +356,8 @@ def test_custom_windows_choose_the_alerts() -> None:
         sli=AVAILABILITY.sli,
         windows=(BurnWindow("page", 2.5, "1h", "5m", "2m"),),
     )
-    rule = web(only_page)[("PrometheusRule", "demo-slo-availability")]
-    (alert,) = alerts(rule)
+    rule = web(only_page)[("PrometheusRule", "demo")]
+    (alert,) = alerts(rule, "availability")
     # 2.5% x 168h / 1h = 4.2; x 0.5% = 0.021
     assert alert["labels"]["burn_rate"] == "4.2"
     assert alert["expr"].count("> 0.021\n") == 2
@@ -357,3 +366,81 @@ def test_custom_windows_choose_the_alerts() -> None:
     with pytest.raises(ValueError, match="longer than the period"):
         SLO(name="a", objective=99.9, period="7d", sli=AVAILABILITY.sli,
             windows=(BurnWindow("ticket", 10, "14d", "1d", "1h"),))  # fmt: skip
+
+
+def test_slo_rule_groups_join_the_workload_rule() -> None:
+    objects = web(AVAILABILITY, LATENCY)
+    rules = [key for key in objects if key[0] == "PrometheusRule"]
+    assert rules == [("PrometheusRule", "demo")]
+    rule = objects[("PrometheusRule", "demo")]
+    groups = [g["name"] for g in rule["spec"]["groups"]]
+    assert groups == [
+        "demo.rules",
+        *(f"demo-slo-{slo}.{part}" for slo in ("availability", "latency")
+          for part in ("sli", "period", "alerts")),
+    ]  # fmt: skip
+    assert len(set(groups)) == len(groups)
+    assert rule["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+    recorded = json.loads(rule["metadata"]["annotations"]["gitops.dev/slo"])
+    assert [(r["name"], r["sli"], r["workload"]) for r in recorded] == [
+        ("availability", "ratio", "demo"),
+        ("latency", "latency", "demo"),
+    ]
+    # Each SLO's rules carry its own label, so the two sets never mix.
+    assert set(records(rule, "latency")) == set(records(rule, "availability"))
+    assert {a["labels"]["slo"] for a in alerts(rule) if "slo" in a["labels"]} == {
+        "availability",
+        "latency",
+    }
+
+
+def test_slo_rules_without_fixed_alerts_still_render() -> None:
+    objects = build(
+        lambda chart: WebService(
+            chart,
+            "web",
+            WebServiceProps(image=IMAGE, metrics=Metrics(), alerts=None, slos=(AVAILABILITY,)),
+        ),
+        CANARY_ENV,
+    )
+    rule = objects[("PrometheusRule", "demo")]
+    assert [g["name"] for g in rule["spec"]["groups"]] == [
+        "demo-slo-availability.sli",
+        "demo-slo-availability.period",
+        "demo-slo-availability.alerts",
+    ]
+    assert rule["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+    assert len(alerts(rule, "availability")) == 4
+    assert "gitops.dev/slo" in rule["metadata"]["annotations"]
+
+
+@pytest.mark.parametrize(
+    ("namespace", "name"),
+    [
+        ("demo", "demo"),
+        # the uid is cut at 40 characters
+        ("a-rather-long-namespace-name", "a-rather-long-workload-name"),
+        # names that would need escaping get a dashboard of their own
+        ('odd"ns', "x.y"),
+    ],
+)
+def test_dashboard_from_the_shared_template_equals_one_built_alone(
+    namespace: str, name: str
+) -> None:
+    from gitops.constructs.app import WorkloadRef
+    from gitops.constructs.slo_dashboard import _build, dashboard_json
+
+    target = WorkloadRef("apps/v1", "Deployment", name, namespace, "demo", {"app": name})
+    native = SLO(
+        name="native",
+        objective=99.5,
+        period="7d",
+        sli=LatencySLI(histogram="h", threshold="0.3", native=True),
+    )
+    for slos in ((AVAILABILITY,), (AVAILABILITY, LATENCY, native)):
+        uid = f"slo-{namespace}-{name}"[:40]
+        assert dashboard_json(target, slos) == _build(namespace, name, uid, slos)
+    parsed = json.loads(dashboard_json(target, (AVAILABILITY,)))
+    assert parsed["title"] == f"SLOs: {namespace}/{name}"
+    expr = parsed["panels"][0]["targets"][0]["expr"]
+    assert parse_error(expr) is None and f"namespace={json.dumps(namespace)}" in expr

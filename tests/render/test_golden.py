@@ -31,11 +31,14 @@ def test_every_app_renders_for_every_environment_that_runs_it() -> None:
                 "service", "horizontalpodautoscaler", "networkpolicy", "servicemonitor",
                 "prometheusrule",
             } <= kinds, folder  # fmt: skip
-            slo_rules = {p.name for p in folder.glob("prometheusrule.*-slo-*.yaml")}
-            assert slo_rules == {
-                f"prometheusrule.{app}-slo-availability.yaml",
-                f"prometheusrule.{app}-slo-latency.yaml",
-            }
+            # The SLOs' rule groups are in the workload's PrometheusRule, the only one.
+            assert [p.name for p in folder.glob("prometheusrule.*.yaml")] == [
+                f"prometheusrule.{app}.yaml"
+            ]
+            groups = (folder / f"prometheusrule.{app}.yaml").read_text()
+            for slo in ("availability", "latency"):
+                for part in ("sli", "period", "alerts"):
+                    assert f"- name: {app}-slo-{slo}.{part}\n" in groups
             assert (folder / f"configmap.{app}-slo-dashboard.yaml").exists()
             canary = (env, app) in {("prod", "my-app"), ("staging", "my-app")}
             workload = "rollout" if canary else "deployment"
