@@ -118,7 +118,7 @@ class Probe:
 
     def render(self) -> dict[str, Any]:
         return {
-            **_plain(self.handler),
+            **plain(self.handler),
             "initialDelaySeconds": self.initial_delay_seconds,
             "periodSeconds": self.period_seconds,
             "timeoutSeconds": self.timeout_seconds,
@@ -307,10 +307,10 @@ def config_hash(data: Mapping[str, str]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """Deep copy of mappings and sequences into dicts and lists (frozen props stay untouched)."""
     if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
