@@ -125,8 +125,9 @@ class AppChart(cdk8s.Chart):  # type: ignore[misc]
     app_name: ClassVar[str]
     """The app's name: its ``rendered/<env>/<app>/`` folder, its Argo CD app, and (through the
     environment's namespace rule) its namespace."""
-    pod_security: ClassVar[str] = "restricted"
-    """Pod Security Admission level enforced on the namespace. Default: ``"restricted"``."""
+    pod_security: ClassVar[str | None] = None
+    """Pod Security Admission level enforced on the namespace. Default: the environment's
+    ``pod_security`` (``"restricted"`` unless the environment says otherwise)."""
 
     def __init__(self, scope: Construct, env: Environment) -> None:
         namespace = env.namespace_for(self.app_name)
