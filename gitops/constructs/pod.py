@@ -256,6 +256,18 @@ def render_container(name: str, spec: Container) -> dict[str, Any]:
     return container
 
 
+def pod_security_context(run_as_user: int) -> dict[str, Any]:
+    """The restricted pod-level securityContext: non-root ``run_as_user`` (also its group and
+    the volumes' fsGroup) and the runtime's default seccomp profile."""
+    return {
+        "runAsNonRoot": True,
+        "runAsUser": run_as_user,
+        "runAsGroup": run_as_user,
+        "fsGroup": run_as_user,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
 def render_pod_spec(
     container: dict[str, Any],
     *,
@@ -272,13 +284,7 @@ def render_pod_spec(
         "automountServiceAccountToken": automount_token,
         "enableServiceLinks": False,
         "terminationGracePeriodSeconds": termination_grace_period_seconds,
-        "securityContext": {
-            "runAsNonRoot": True,
-            "runAsUser": run_as_user,
-            "runAsGroup": run_as_user,
-            "fsGroup": run_as_user,
-            "seccompProfile": {"type": "RuntimeDefault"},
-        },
+        "securityContext": pod_security_context(run_as_user),
         "containers": [container],
     }
     if writable_paths:
