@@ -59,10 +59,11 @@ Matchers = tuple[tuple[str, str, str], ...]
 
 
 def workload_matchers(target: WorkloadRef) -> Matchers:
-    """This workload's series: its namespace, and pod names ``<name>-<hash>-<suffix>``."""
+    """This workload's series: its namespace, and the names its kind gives its pods
+    (``<name>-<hash>-<suffix>`` for a Deployment or Rollout)."""
     return (
         ("namespace", "=", target.namespace),
-        ("pod", "=~", f"{target.name}-[a-z0-9]+-[a-z0-9]+"),
+        ("pod", "=~", target.pod_name_pattern()),
     )
 
 
