@@ -110,3 +110,40 @@ def test_go_yaml_reader_sees_the_same_data(tmp_path: Path) -> None:
         check=True,
     )
     assert yaml.safe_load(done.stdout) == document
+
+
+class _List(list):  # type: ignore[type-arg]
+    pass
+
+
+class _Dict(dict):  # type: ignore[type-arg]
+    pass
+
+
+class _Str(str):
+    pass
+
+
+def test_other_mapping_sequence_and_string_types_dump_like_json_types() -> None:
+    # The emitter takes exact JSON types on a fast path; subclasses, tuples and other
+    # Mappings must come out exactly as their plain equivalents.
+    from collections import OrderedDict
+
+    odd = {
+        "name": _Str("n"),
+        "list": _List([1, _List([2]), _List()]),
+        "tuple": (1, (), ("a",)),
+        "ordered": OrderedDict(z=1, name="first", a=_Dict()),
+        "block": _Str("one\ntwo\n"),
+        "items": [_Dict(b=[]), _Str("q"), _Str("1\n2"), OrderedDict(), _List([_Dict(k="v")])],
+    }
+    plain = {
+        "name": "n",
+        "list": [1, [2], []],
+        "tuple": [1, [], ["a"]],
+        "ordered": {"z": 1, "name": "first", "a": {}},
+        "block": "one\ntwo\n",
+        "items": [{"b": []}, "q", "1\n2", {}, [{"k": "v"}]],
+    }
+    assert dumps(odd) == dumps(plain)
+    assert yaml.safe_load(dumps(odd)) == plain
