@@ -124,3 +124,25 @@ spec:
     assert findings[0]["message"] == (
         'alert "VendorErrors": expr is not valid PromQL: unclosed left parenthesis'
     )
+
+
+def test_reads_one_record_from_renders_before_slos_shared_the_workload_rule(
+    tmp_path: Path,
+) -> None:
+    # Earlier renders had a PrometheusRule per SLO with one record, not a list.
+    rule = yaml.safe_load((REPO / "rendered/prod/my-app/prometheusrule.my-app.yaml").read_text())
+    (first, second) = json.loads(rule["metadata"]["annotations"]["gitops.dev/slo"])
+    folder = tmp_path / "rendered/prod/my-app"
+    folder.mkdir(parents=True)
+    for record in (first, second):
+        rule["metadata"]["name"] = f"my-app-slo-{record['name']}"
+        rule["metadata"]["annotations"]["gitops.dev/slo"] = json.dumps(record)
+        (folder / f"prometheusrule.my-app-slo-{record['name']}.yaml").write_text(yaml.dump(rule))
+    write_repo(tmp_path, {}, "")
+    done = gitops("slo", "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    slos = json.loads(done.stdout)["slos"]
+    assert [(s["app"], s["slo"], s["budget"]) for s in slos] == [
+        ("my-app", "availability", "43m12s"),
+        ("my-app", "latency", "7h12m"),
+    ]
