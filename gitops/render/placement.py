@@ -33,6 +33,10 @@ from gitops.render.envs import EnvironmentSource
 from gitops.render.objects import CLUSTER_DIR, BuiltObject
 from gitops.settings import Settings
 
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader: a partial render reads the Namespace of every app it keeps (300 in
+the 100-app benchmark; the pure-Python loader took 1.5 s of a one-app render)."""
+
 HPA = ("autoscaling", "HorizontalPodAutoscaler")
 
 
@@ -302,7 +306,7 @@ def env_targets(
             if not labels and content is None and path in entries and (root / path).is_file():
                 content = (root / path).read_bytes()
             if content is not None:
-                body = yaml.safe_load(content)
+                body = yaml.load(content, Loader=_Loader)
                 labels = (body.get("metadata") or {}).get("labels") or {}
             apps.append(AppTarget(app, namespace, dict(labels)))
         prefix = f"{rendered_dir}/{name}/{CLUSTER_DIR}/"

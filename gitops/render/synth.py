@@ -14,10 +14,8 @@ from typing import Any
 
 from gitops.errors import ConfigError, RenderError
 from gitops.k8s.render_index import ARGOCD_DIR, RenderIndex, read_index
-from gitops.render.apps import load_apps
 from gitops.render.build import build_objects
 from gitops.render.compare import Drift, compare
-from gitops.render.envs import load_environments
 from gitops.render.lock import synth_lock
 from gitops.render.objects import CLUSTER_DIR, BuiltObject, RenderedFile, render_files
 from gitops.render.placement import (
@@ -29,6 +27,7 @@ from gitops.render.placement import (
     scopes_for,
 )
 from gitops.render.rendered import list_tree, recover, refuse_interrupted, write_render
+from gitops.render.sources import Sources, load_sources
 from gitops.settings import INDEX_PATH, PYPROJECT, RENDERED_DIR, Settings
 
 
@@ -53,6 +52,8 @@ class Plan:
     files: Mapping[str, RenderedFile] = field(default_factory=dict)
     removed: list[tuple[str, str]] = field(default_factory=list)
     """(env, app) pairs the previous render had and this one drops."""
+    some_apps: bool = False
+    """The selection leaves some apps out: publish file by file (see write_render)."""
 
 
 @dataclass(frozen=True)
@@ -79,11 +80,18 @@ def _env_of(path: str) -> str | None:
     return parts[1] if len(parts) > 2 and parts[1] != ARGOCD_DIR else None
 
 
-def make_plan(settings: Settings, selection: Selection, *, check_only: bool = False) -> Plan:
+def make_plan(
+    settings: Settings,
+    selection: Selection,
+    *,
+    check_only: bool = False,
+    sources: Sources | None = None,
+) -> Plan:
+    """``sources``: envs/ and apps/ as the caller already loaded them (else loaded here)."""
     from gitops.constructs.argocd import Layout, Repo, argocd_manifests
 
-    all_envs = load_environments(settings)
-    all_apps = load_apps(settings)
+    sources = sources or load_sources(settings)
+    all_envs, all_apps = sources.envs, sources.apps
     env_names = _pick("environment", selection.envs, all_envs)
     app_names = _pick("app", selection.apps, all_apps)
     namespaces = check_environments(all_envs, all_apps)
@@ -200,6 +208,7 @@ def make_plan(settings: Settings, selection: Selection, *, check_only: bool = Fa
         index=RenderIndex(files=entries, environments=environments).dumps(),
         files={**files, **argocd_files},
         removed=removed_apps(old_files, entries),
+        some_apps=not full_apps,
     )
 
 
@@ -216,10 +225,10 @@ def _drift(settings: Settings, plan: Plan) -> Drift:
     return drift
 
 
-def check(settings: Settings, selection: Selection) -> Drift:
+def check(settings: Settings, selection: Selection, *, sources: Sources | None = None) -> Drift:
     """Compare a fresh render of ``selection`` with what is committed; writes nothing."""
     refuse_interrupted(settings.root)
-    return _drift(settings, make_plan(settings, selection, check_only=True))
+    return _drift(settings, make_plan(settings, selection, check_only=True, sources=sources))
 
 
 def synth(
@@ -228,6 +237,7 @@ def synth(
     *,
     wait: bool = True,
     notify: Callable[[str], None] = lambda message: None,
+    sources: Sources | None = None,
 ) -> SynthSummary:
     """Render ``selection`` into ``rendered/`` and the index, under the synth lock, crash-safely
     (see :mod:`gitops.render.rendered`). ``notify`` hears about waiting and recovery."""
@@ -235,9 +245,16 @@ def synth(
         recovered = recover(settings.root)
         if recovered:
             notify(recovered)
-        plan = make_plan(settings, selection)
+        plan = make_plan(settings, selection, sources=sources)
         drift = _drift(settings, plan)
-        write_render(settings.root, plan.desired, plan.replace, plan.remove, plan.index)
+        write_render(
+            settings.root,
+            plan.desired,
+            plan.replace,
+            plan.remove,
+            plan.index,
+            current=plan.actual if plan.some_apps else None,
+        )
     # What this run rendered: apps' files (Argo CD's files name every env, rendered or not).
     envs = tuple(sorted({f.env for f in plan.files.values() if f.env and f.app}))
     apps = tuple(sorted({f.app for f in plan.files.values() if f.app}))
