@@ -64,24 +64,26 @@ def _check_reference(image: str, env: EnvironmentSource, app: str) -> None:
         )
 
 
-def _report(settings: Settings, change: ImagesChange, echo: Echo) -> None:
-    """What changed: the images, then the rendered change as ``gitops diff`` shows it (against
-    HEAD; outside a git repository, the files that changed)."""
+def _report(settings: Settings, change: ImagesChange, commit: str | None, echo: Echo) -> None:
+    """What changed: the images, then the rendered files this change wrote as ``gitops diff``
+    shows them against ``commit`` (HEAD; outside a git repository, the files that changed).
+    Only those files are read from git and disk, not all of rendered/."""
     for app, (old, new) in sorted(change.changes.items()):
         echo(f"{change.images_file}: {app}: {old or '(none)'} -> {new}")
-    if head_commit(settings.root) is not None:
+    drift = change.drift
+    if commit is not None:
         from gitops.commands.diff import run_diff
 
         run_diff(
             settings,
-            base="HEAD",
+            base=commit,
             head=None,
             envs=(change.env,),
             apps=tuple(change.changes),
             echo=echo,
+            only=[*drift.changed, *drift.missing, *drift.extra],
         )
         return
-    drift = change.drift
     for label, paths in (("changed", drift.changed), ("added", drift.missing)):
         for path in paths:
             echo(f"  {label:<8} {path}")
@@ -98,7 +100,7 @@ def run_set_image(settings: Settings, *, app: str, image: str, env: str, echo: E
     if not change.changes:
         echo(f"{source.environment.images_file}: {app} already runs {image}; nothing changed")
         return ExitCode.OK
-    _report(settings, change, echo)
+    _report(settings, change, head_commit(settings.root), echo)
     return ExitCode.OK
 
 
@@ -187,7 +189,7 @@ def run_promote(
         )
 
     change = apply_images(settings, dst, moving, then=record, sources=sources)
-    _report(settings, change, echo)
+    _report(settings, change, commit, echo)
     echo(f"recorded {len(change.changes)} promotion(s) in .gitops/promotions.jsonl")
     return ExitCode.OK
 

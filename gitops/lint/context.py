@@ -27,6 +27,7 @@ context for every app of this repository and of the benchmark repository.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -53,8 +54,10 @@ def app_context(
         return everything
     kinds_seen: set[str] = set()
     kept: list[str] = []
-    for path in everything:
-        entry = index.get(_relative(path, root) or "")
+    top = str(env_dir)
+    top_rel = Path(os.path.relpath(top, root)).as_posix()
+    for path in everything:  # each under ``top``, as discover() joins them
+        entry = index.get(top_rel + path[len(top) :].replace(os.sep, "/"))
         if entry is None or not _as_indexed(path, entry):
             kept.append(path)  # what the file holds is known only by parsing it
             continue
@@ -68,13 +71,6 @@ def app_context(
             kept.append(path)
         kinds_seen.add(kind)
     return kept
-
-
-def _relative(path: str, root: Path) -> str | None:
-    try:
-        return Path(path).relative_to(root).as_posix()
-    except ValueError:
-        return None
 
 
 def _namespaces(targets: Sequence[Manifest]) -> set[str] | None:
@@ -103,7 +99,8 @@ def _as_indexed(path: str, entry: Mapping[str, Any]) -> bool:
     """Are the file's bytes the ones the render index hashed (so its kind and namespace in
     the index are the file's)?"""
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read()
     except OSError:
         return False
     return hashlib.sha256(data).hexdigest() == entry.get("sha256")

@@ -27,6 +27,8 @@ from gitops.render.user_code import (
 )
 from gitops.settings import Settings
 
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class EnvironmentSource:
@@ -195,7 +197,7 @@ def load_images(path: Path, root: Path) -> tuple[dict[str, str], dict[str, int]]
     rel = relative(path, root)
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
     except UnicodeDecodeError:
         raise SourceError(f"{rel}: is not UTF-8 text", fix="save the file as UTF-8") from None
     except yaml.YAMLError as exc:

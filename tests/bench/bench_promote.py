@@ -2,13 +2,16 @@
 repo (issue #12 target: <= 2 s), and of ``gitops set-image`` for comparison.
 
 Each run is a fresh ``python -m gitops`` process in a fresh git repository (so every promote
-has something to do); min and median of RUNS are printed. The gates (synth --check of the app
-in staging, gitops check of the app) are part of what is timed.
+has something to do): whole-process wall time, and the CPU time (user + sys) of the process
+and its children (Node.js, git), from ``getrusage``. Min and median of RUNS (default 5) are
+printed. The gates (drift of the app in staging, schema and lint of its files) are part of
+what is timed.
 Usage: python tests/bench/bench_promote.py [RUNS]
 """
 
 from __future__ import annotations
 
+import resource
 import shutil
 import statistics
 import subprocess
@@ -23,7 +26,14 @@ from gen_repo import generate
 GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
 
 
-def _run(argv: list[str], cwd: Path) -> float:
+def _cpu() -> tuple[float, float]:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime, usage.ru_stime
+
+
+def _run(argv: list[str], cwd: Path) -> tuple[float, float, float]:
+    """Wall, user CPU and system CPU seconds of one process (and its children)."""
+    user, system = _cpu()
     start = time.perf_counter()
     done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
@@ -31,7 +41,8 @@ def _run(argv: list[str], cwd: Path) -> float:
         raise SystemExit(
             f"{' '.join(argv)} failed ({done.returncode}):\n{done.stdout}{done.stderr}"
         )
-    return elapsed
+    after_user, after_system = _cpu()
+    return elapsed, after_user - user, after_system - system
 
 
 def main() -> None:
@@ -54,8 +65,17 @@ def main() -> None:
             )
             _run([*GIT, "commit", "-qam", "staging"], repo)
             promote.append(_run([*gitops, "promote", "--to", "prod", "--app", "app-042"], repo))
+    print(f"{runs} runs each; seconds; CPU = user + sys of the process and its children")
     for label, times in (("set-image, 1 app", set_image), ("promote, 1 app [<= 2 s]", promote)):
-        print(f"{label:<28} min {min(times):.2f} s  median {statistics.median(times):.2f} s")
+        walls = [t[0] for t in times]
+        cpus = [t[1] + t[2] for t in times]
+        users = [t[1] for t in times]
+        systems = [t[2] for t in times]
+        print(
+            f"{label:<26} wall min {min(walls):.2f} median {statistics.median(walls):.2f}  "
+            f"cpu median {statistics.median(cpus):.2f} (user {statistics.median(users):.2f}, "
+            f"sys {statistics.median(systems):.2f})"
+        )
 
 
 if __name__ == "__main__":
