@@ -14,7 +14,7 @@ from typing import Any
 
 from gitops.constructs.argocd import EnvTarget, Layout, Repo, argocd_manifests
 from gitops.errors import ConfigError, RenderError
-from gitops.k8s.render_index import ARGOCD_DIR, RenderIndex, read_index
+from gitops.k8s.render_index import ARGOCD_DIR, RenderIndex, pod_security_defaults, read_index
 from gitops.render.build import build_objects
 from gitops.render.compare import Drift, compare
 from gitops.render.lock import synth_lock
@@ -186,6 +186,7 @@ def make_plan(
             **(
                 {"namespace": s.environment.namespace} if s.environment.namespace != "{app}" else {}
             ),
+            "podSecurity": pod_security_defaults(s.environment.pod_security_labels()),
         }
         for name, s in all_envs.items()
     }
