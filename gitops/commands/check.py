@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gitops.commands.catalog import CATALOG
 from gitops.commands.collector import cyclic_gc_paused
@@ -22,11 +22,15 @@ from gitops.findings import Finding
 from gitops.k8s.manifests import LoadResult, load
 from gitops.k8s.render_index import read_index
 from gitops.lint.config import flags_layer
+from gitops.lint.context import app_context
 from gitops.lint.rules import REGISTRY
 from gitops.lint.run import lint
 from gitops.render.drift import drift_findings
 from gitops.render.rendered import refuse_interrupted
 from gitops.settings import INDEX_PATH, Settings
+
+if TYPE_CHECKING:  # loading envs/ starts cdk8s; the type alone does not
+    from gitops.render.sources import Sources
 
 
 def run_check(
@@ -44,22 +48,25 @@ def run_check(
     review: ReviewOptions | None = None,
     warn: Callable[[str], None] | None = None,
     env: str | None = None,
+    sources: Sources | None = None,
 ) -> int:
     """``env`` narrows the run to ``rendered/<env>`` (drift, targets and lint context): what a
-    promotion gate needs of its source environment."""
+    promotion gate needs of its source environment. With PATHS too, the lint context is what
+    the apps' objects can refer to in that environment (:mod:`gitops.lint.context`), not all
+    of it. ``sources``: envs/ and apps/ as the caller loaded them."""
     from gitops.commands.validate import validate_settings
     from gitops.validate.run import validate
     from gitops.validate.versions import parse_version
 
     refuse_interrupted(settings.root)
-    apps = _selected_apps(settings, paths)
+    apps = _selected_apps(settings, paths, sources)
     findings: list[Finding] = []
     if settings.apps_dir.is_dir():
         from gitops.render.synth import Selection
         from gitops.render.synth import check as synth_check
 
         selection = Selection(envs=(env,) if env else (), apps=apps or ())
-        findings += drift_findings(synth_check(settings, selection))
+        findings += drift_findings(synth_check(settings, selection, sources=sources))
     index = read_index(settings.index_path, INDEX_PATH)
     targets = _rendered_files(settings, apps, index.files if index else {})
     context = [str(settings.rendered_dir)] if apps is not None else []
@@ -74,6 +81,13 @@ def run_check(
     )
     with cyclic_gc_paused():  # synth (user code) above runs with it
         loaded = load(targets)
+        if env is not None and apps is not None:
+            context = app_context(
+                settings.rendered_dir / env,
+                settings.root,
+                index.files if index else {},
+                loaded.manifests,
+            )
         outcome = validate(
             targets,
             root=settings.root,
@@ -123,13 +137,15 @@ def run_check(
     return run.exit_code
 
 
-def _selected_apps(settings: Settings, paths: Sequence[str]) -> tuple[str, ...] | None:
+def _selected_apps(
+    settings: Settings, paths: Sequence[str], sources: Sources | None
+) -> tuple[str, ...] | None:
     """The apps ``paths`` narrow the run to; None for the whole repo."""
     if not paths or not settings.apps_dir.is_dir():
         return None
     from gitops.commands.synth import apps_for_paths
 
-    return apps_for_paths(settings, tuple(paths))
+    return apps_for_paths(settings, tuple(paths), sources)
 
 
 def _rendered_files(
