@@ -227,6 +227,12 @@ def _warn(text: str) -> None:
     click.echo(text, err=True)
 
 
+def _debug(text: str) -> None:
+    """A line on stderr under GITOPS_DEBUG=1 (how a run went, e.g. a synth cache hit)."""
+    if os.environ.get(DEBUG_ENV):
+        click.echo(f"debug: {text}", err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--root",
@@ -565,6 +571,12 @@ def validate(
 @_engine_option
 @_ignore_missing_schemas_option
 @_review_options
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Always render to prove rendered/ current; never trust the local synth cache "
+    "(.gitops/cache/, off anyway when CI or GITOPS_NO_CACHE is set).",
+)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.pass_context
 @_exit_code_of
@@ -580,6 +592,7 @@ def check(
     baseline: Path | None,
     update_baseline: bool,
     prune_baseline: bool,
+    no_cache: bool,
     paths: tuple[str, ...],
 ) -> int:
     """What CI and pre-commit run: rendered/ is current, schema-valid and lint-clean.
@@ -603,6 +616,8 @@ def check(
         echo=lambda text: click.echo(text, nl=False),
         review=_review(new_since, _user_path(ctx, baseline), update_baseline, prune_baseline),
         warn=_warn,
+        cache=not no_cache,
+        debug=_debug,
     )
 
 

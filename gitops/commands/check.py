@@ -44,9 +44,13 @@ def run_check(
     review: ReviewOptions | None = None,
     warn: Callable[[str], None] | None = None,
     env: str | None = None,
+    cache: bool = False,
+    debug: Callable[[str], None] | None = None,
 ) -> int:
     """``env`` narrows the run to ``rendered/<env>`` (drift, targets and lint context): what a
-    promotion gate needs of its source environment."""
+    promotion gate needs of its source environment. ``cache``: a whole-repo run may prove
+    rendered/ current from the local synth cache (:mod:`gitops.render.synth_cache`) instead of
+    rendering; ``debug`` hears whether it did."""
     from gitops.commands.validate import validate_settings
     from gitops.validate.run import validate
     from gitops.validate.versions import parse_version
@@ -55,11 +59,7 @@ def run_check(
     apps = _selected_apps(settings, paths)
     findings: list[Finding] = []
     if settings.apps_dir.is_dir():
-        from gitops.render.synth import Selection
-        from gitops.render.synth import check as synth_check
-
-        selection = Selection(envs=(env,) if env else (), apps=apps or ())
-        findings += drift_findings(synth_check(settings, selection))
+        findings += _drift(settings, apps, env, cache, debug or (lambda message: None))
     index = read_index(settings.index_path, INDEX_PATH)
     targets = _rendered_files(settings, apps, index.files if index else {})
     context = [str(settings.rendered_dir)] if apps is not None else []
@@ -121,6 +121,32 @@ def run_check(
         ):
             echo(text)
     return run.exit_code
+
+
+def _drift(
+    settings: Settings,
+    apps: tuple[str, ...] | None,
+    env: str | None,
+    cache: bool,
+    debug: Callable[[str], None],
+) -> list[Finding]:
+    """Drift findings of a fresh render, or none when the synth cache proves there is none."""
+    from gitops.render import synth_cache
+
+    whole = apps is None and env is None
+    cache = cache and synth_cache.enabled()
+    if cache and whole and synth_cache.is_current(
+        settings.root, settings.apps_dir, settings.envs_dir
+    ):
+        debug("synth cache: hit, rendered/ is what the sources render to (cdk8s not started)")
+        return []
+    if cache and whole:
+        debug("synth cache: miss, rendering")
+    from gitops.render.synth import Selection
+    from gitops.render.synth import check as synth_check
+
+    selection = Selection(envs=(env,) if env else (), apps=apps or ())
+    return drift_findings(synth_check(settings, selection, cache=cache))
 
 
 def _selected_apps(settings: Settings, paths: Sequence[str]) -> tuple[str, ...] | None:
