@@ -135,8 +135,10 @@ def _drift(
 
     whole = apps is None and env is None
     cache = cache and synth_cache.enabled()
-    if cache and whole and synth_cache.is_current(
-        settings.root, settings.apps_dir, settings.envs_dir
+    if (
+        cache
+        and whole
+        and synth_cache.is_current(settings.root, settings.apps_dir, settings.envs_dir)
     ):
         debug("synth cache: hit, rendered/ is what the sources render to (cdk8s not started)")
         return []

@@ -15,8 +15,8 @@ from typing import Any
 
 from gitops.errors import ConfigError, RenderError
 from gitops.k8s.render_index import ARGOCD_DIR, RenderIndex, read_index
-from gitops.render.apps import load_apps
 from gitops.render import synth_cache
+from gitops.render.apps import load_apps
 from gitops.render.build import build_objects
 from gitops.render.compare import Drift, compare
 from gitops.render.envs import load_environments

@@ -119,13 +119,13 @@ def recording() -> Iterator[Recording]:
         _HOOKED = True
     seen = Recording()
     real = os.environ
-    os.environ = _RecordingEnviron(seen, real)
+    os.environ = _RecordingEnviron(seen, real)  # noqa: B003 (same variables, watched)
     _ACTIVE.append(seen)
     try:
         yield seen
     finally:
         _ACTIVE.remove(seen)
-        os.environ = real
+        os.environ = real  # noqa: B003
 
 
 # The description of the inputs.
@@ -244,8 +244,12 @@ def _extra_sources(root: str, seen: Recording) -> tuple[list[str], list[str]]:
 
 
 def describe(
-    root: Path, apps_dir: Path, envs_dir: Path, extra_files: Iterable[str],
-    listed: Iterable[str], env_names: Iterable[str],
+    root: Path,
+    apps_dir: Path,
+    envs_dir: Path,
+    extra_files: Iterable[str],
+    listed: Iterable[str],
+    env_names: Iterable[str],
 ) -> dict[str, Any]:
     """Everything a whole-repo render of ``root`` depends on, as comparable JSON."""
     names = {PYPROJECT, *_walk(apps_dir, root), *_walk(envs_dir, root), *extra_files}
@@ -256,9 +260,9 @@ def describe(
         except OSError:
             listings[rel] = None
     env = {
-        name: None if name not in os.environ else hashlib.sha256(
-            os.environ[name].encode("utf-8", "surrogateescape")
-        ).hexdigest()
+        name: None
+        if name not in os.environ
+        else hashlib.sha256(os.environ[name].encode("utf-8", "surrogateescape")).hexdigest()
         for name in sorted(set(env_names))
     }
     return {
@@ -307,7 +311,8 @@ def save(
     path = root / CACHE_PATH
     node = _node().split(" ", 1)[0]
     foreign = [
-        p for p in seen.programs
+        p
+        for p in seen.programs
         if os.path.realpath(p) != node and os.path.basename(p) not in ("node", "node.exe")
     ]
     if foreign or seen.libraries:
@@ -350,9 +355,7 @@ def is_current(root: Path, apps_dir: Path, envs_dir: Path) -> bool:
         extra = record["extra"]
         if record.get("format") != FORMAT:
             return False
-        now = describe(
-            root, apps_dir, envs_dir, extra["files"], extra["listed"], extra["env"]
-        )
+        now = describe(root, apps_dir, envs_dir, extra["files"], extra["listed"], extra["env"])
     except (OSError, ValueError, KeyError, TypeError):
         return False
     if now != record["inputs"]:
