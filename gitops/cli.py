@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import logging
 import os
 import sys
 import traceback
@@ -249,19 +248,24 @@ def cli(ctx: click.Context, root: Path | None) -> None:
     3 internal error; 130 interrupted.
     """
     ctx.obj = root
-    _show_warnings()
+    if ctx.invoked_subcommand not in _RENDER_FREE:
+        _show_warnings()
 
 
-class _StderrHandler(logging.Handler):
-    """Warnings of the render stages (e.g. a dropped Helm hook) on stderr, as they happen."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        click.echo(self.format(record), err=True)
+_RENDER_FREE = ("lint", "validate", "rules")
+"""Commands that never run the render stages (which log warnings): they skip ``logging``."""
 
 
 def _show_warnings() -> None:
+    """Warnings of the render stages (e.g. a dropped Helm hook) on stderr, as they happen."""
+    import logging
+
+    class _StderrHandler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            click.echo(self.format(record), err=True)
+
     logger = logging.getLogger("gitops")
-    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+    if not any(type(h).__name__ == "_StderrHandler" for h in logger.handlers):
         logger.addHandler(_StderrHandler(logging.WARNING))
         logger.propagate = False
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gitops.commands.catalog import CATALOG
 from gitops.commands.collector import cyclic_gc_paused
 from gitops.commands.lint import render, reviewer_for
-from gitops.commands.review_findings import ReviewOptions
 from gitops.findings import Finding
 from gitops.k8s.manifests import LoadResult, load
 from gitops.k8s.render_index import read_index
@@ -27,6 +26,9 @@ from gitops.lint.run import lint
 from gitops.render.drift import drift_findings
 from gitops.render.rendered import refuse_interrupted
 from gitops.settings import INDEX_PATH, Settings
+
+if TYPE_CHECKING:
+    from gitops.commands.review_findings import ReviewOptions
 
 
 def run_check(
