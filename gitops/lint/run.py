@@ -19,6 +19,7 @@ from gitops.errors import ConfigError, ExitCode
 from gitops.findings import Finding, Severity
 from gitops.k8s.graph import ObjectGraph
 from gitops.k8s.manifests import STDIN, LoadProblem, LoadResult, Manifest, discover, load
+from gitops.k8s.parallel import default_jobs, in_child
 from gitops.k8s.render_index import RenderIndex, argocd_instance, read_index
 from gitops.lint.config import Layer, LintSettings, parse_lint_settings
 from gitops.lint.engine import RuleTable, violation_finding
@@ -121,23 +122,6 @@ def lint(
     )
 
 
-PARALLEL_MIN_OBJECTS = 1500
-"""Below this many objects a second process costs more than it saves."""
-JOBS_ENV = "GITOPS_JOBS"
-
-
-def default_jobs(objects: int) -> int:
-    """Processes for the per-object rules: 2 on a machine with 2 or more cores, for input of at
-    least ``PARALLEL_MIN_OBJECTS`` objects, where ``os.fork`` exists; ``GITOPS_JOBS=1`` forces
-    one."""
-    wanted = os.environ.get(JOBS_ENV, "").strip()
-    if wanted.isdigit() and int(wanted) >= 1:
-        return min(int(wanted), 2)
-    if objects < PARALLEL_MIN_OBJECTS or not hasattr(os, "fork"):
-        return 1
-    return 2 if (os.cpu_count() or 1) >= 2 else 1
-
-
 def _all_object_findings(
     runner: _Runner,
     manifests: Sequence[Manifest],
@@ -154,7 +138,7 @@ def _all_object_findings(
 
     if (jobs or default_jobs(len(manifests))) < 2 or len(manifests) < 2:
         return [f for m in manifests for f in one(m)]
-    theirs = _in_child(lambda: [one(m) for m in manifests[1::2]])
+    theirs = in_child(lambda: [one(m) for m in manifests[1::2]])
     ours = [one(m) for m in manifests[0::2]]
     odd = theirs.result() if theirs is not None else None
     if odd is None:
@@ -169,53 +153,6 @@ def _all_object_findings(
     for index in range(len(manifests)):
         findings += (odd if index % 2 else ours)[index // 2]
     return findings
-
-
-class _Child:
-    """A forked process computing one value, read back through a pipe."""
-
-    def __init__(self, pid: int, fd: int) -> None:
-        self.pid, self.fd = pid, fd
-
-    def result(self) -> Any | None:
-        """The value, or None when the child failed (the caller then computes it)."""
-        import pickle
-
-        with os.fdopen(self.fd, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(self.pid, 0)
-        if status != 0 or not data:
-            return None
-        return pickle.loads(data)
-
-
-def _in_child(compute: Callable[[], Any]) -> _Child | None:
-    """Start ``compute`` in a forked child (None if the fork fails)."""
-    import pickle
-    import sys
-
-    sys.stdout.flush()
-    sys.stderr.flush()
-    read, write = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read)
-        os.close(write)
-        return None
-    if pid == 0:  # the child: compute, write, leave without running any cleanup
-        code = 1
-        try:
-            os.close(read)
-            data = pickle.dumps(compute(), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write, "wb") as pipe:
-                pipe.write(data)
-            code = 0
-        except BaseException:  # the parent redoes the work and reports any error itself
-            pass
-        os._exit(code)
-    os.close(write)
-    return _Child(pid, read)
 
 
 def _cluster_graphs(manifests: Sequence[Manifest], places: _Places) -> dict[str, ObjectGraph]:
