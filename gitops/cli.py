@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -232,7 +233,54 @@ def _debug(text: str) -> None:
         click.echo(f"debug: {text}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _requested_format(args: list[str]) -> str | None:
+    """The ``--format`` value among a command line's raw words (the last one wins, as in
+    click), or None when none is given or it cannot be read."""
+    requested = None
+    for index, word in enumerate(args):
+        if word == "--":
+            break
+        if word == "--format" and index + 1 < len(args):
+            requested = args[index + 1]
+        elif word.startswith("--format="):
+            requested = word.split("=", 1)[1]
+    return requested
+
+
+_RAW_ARGS = "gitops.raw_args"
+
+
+class _Gitops(click.Group):
+    """The ``gitops`` group. A usage error (an unknown flag, a missing argument, a bad value)
+    is found by click before a verb runs; when the command line asked for a machine format,
+    CI still gets a valid document of that format on stdout, as for any other exit 2."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[_RAW_ARGS] = list(args)
+        with _failure_document_on_usage_error(ctx.meta[_RAW_ARGS]):
+            return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _failure_document_on_usage_error(ctx.meta.get(_RAW_ARGS, [])):
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _failure_document_on_usage_error(args: list[str]) -> Iterator[None]:
+    try:
+        yield
+    except click.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx is not None else "gitops"
+        _echo_failure_document(
+            _requested_format(args),
+            f"usage error: {exc.format_message()}",
+            f"see '{command} --help'",
+            exc.exit_code,
+        )
+        raise
+
+
+@click.group(cls=_Gitops, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),

@@ -73,7 +73,8 @@ def chart_repo(root: Path, with_chart: bool) -> Path:
     (root / "apps/hello.py").unlink()
     (root / "apps/web.py").write_text(APP.format(with_chart=with_chart))
     env = root / "envs/prod.py"
-    env.write_text(env.read_text().replace('"hello"', '"web"'))
+    # The sample app's overlay names 'hello'; this app has no sizing to overlay.
+    env.write_text(env.read_text().replace('"hello": AppOverlay(replicas=2),', ""))
     (root / "envs/prod.images.yaml").write_text("{}\n")
     chart = root / "charts/big"
     (chart / "templates").mkdir(parents=True)

@@ -154,6 +154,64 @@ def test_exit_2_still_prints_a_github_error_annotation(vendoring_repo: Path) -> 
     assert "%0Afix: correct the code at that line" in line
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check", "--format", "json", "--no-such-flag"),
+        ("lint", "--format=json", "--no-such-flag"),
+        ("--no-such-flag", "validate", "--format", "json"),
+        ("chek", "--format", "json"),
+        ("check", "--format", "json", "--fail-on", "sometimes"),
+    ],
+)
+def test_a_usage_error_still_prints_a_json_document(tmp_path: Path, args: tuple[str, ...]) -> None:
+    done = run(tmp_path, *args)
+    assert done.code == 2, done.out + done.err
+    document = json.loads(done.out)
+    assert document["findings"] == []
+    (error,) = document["errors"]
+    assert error["exitCode"] == 2
+    assert error["message"].startswith("usage error: ")
+    assert error["fix"].startswith("see 'gitops")
+    # click's usual usage message still goes to stderr for people.
+    assert "Try 'gitops" in done.err and "Error: " in done.err
+
+
+def test_a_usage_error_prints_valid_sarif_and_a_github_annotation(tmp_path: Path) -> None:
+    sarif = run(tmp_path, "check", "--no-such-flag", "--format", "sarif")
+    assert sarif.code == 2
+    document = json.loads(sarif.out)
+    jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text())).validate(document)
+    (invocation,) = document["runs"][0]["invocations"]
+    (notification,) = invocation["toolExecutionNotifications"]
+    assert notification["message"]["text"] == "usage error: No such option '--no-such-flag'."
+    assert notification["properties"]["fix"] == "see 'gitops check --help'"
+
+    github = run(tmp_path, "lint", "--format", "github", "--no-such-flag")
+    assert github.code == 2
+    assert github.out == (
+        "::error title=gitops::usage error: No such option '--no-such-flag'."
+        "%0Afix: see 'gitops lint --help'\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check", "--no-such-flag"),  # text: the error is on stderr only
+        ("check", "--format", "text", "--no-such-flag"),
+        ("check", "--format", "yaml"),  # an unknown format has no document to print
+    ],
+)
+def test_a_usage_error_without_a_machine_format_prints_nothing_on_stdout(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    done = run(tmp_path, *args)
+    assert done.code == 2
+    assert done.out == ""
+    assert "Error: " in done.err
+
+
 CUSTOM_KIND = """\
 apiVersion: example.com/v1
 kind: Widget
