@@ -97,6 +97,8 @@ class Manifest:
     __slots__ = (
         "_derived",
         "_document",
+        "_kind",
+        "_metadata",
         "_namespace",
         "_prefix",
         "body",
@@ -125,6 +127,10 @@ class Manifest:
         self._prefix = prefix
         self._derived: dict[str, Any] | None = None
         self._namespace: str | None = ""  # "": not worked out yet (never a namespace)
+        # Asked of every object by most rules; objects never change after loading.
+        self._kind = str(body.get("kind", ""))
+        meta = body.get("metadata")
+        self._metadata: Mapping[str, Any] = meta if isinstance(meta, dict) else {}
 
     @property
     def api_version(self) -> str:
@@ -132,7 +138,7 @@ class Manifest:
 
     @property
     def kind(self) -> str:
-        return str(self.body.get("kind", ""))
+        return self._kind
 
     @property
     def group(self) -> str:
@@ -140,8 +146,7 @@ class Manifest:
 
     @property
     def metadata(self) -> Mapping[str, Any]:
-        meta = self.body.get("metadata")
-        return meta if isinstance(meta, dict) else {}
+        return self._metadata
 
     @property
     def name(self) -> str:
