@@ -16,14 +16,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from gitops.findings import Finding
-from gitops.k8s.parallel import default_jobs, in_child
 from gitops.report import Report, counts
 from gitops.report.escape import findings_printable, json_safe
 from gitops.report.indented_json import dumps_indented
 
 SCHEMA_VERSION = 1
-PARALLEL_MIN_FINDINGS = 8000
-"""Below this many findings a second process costs more than it saves."""
 
 
 def finding_record(f: Finding) -> dict[str, Any]:
@@ -69,24 +66,7 @@ def _chunks(findings: list[Finding], summary: dict[str, int]) -> Iterator[str]:
         yield "\n"
         return
     yield f'{{\n  "version": {dumps_indented(SCHEMA_VERSION)},\n  "findings": ['
-    # Large reports: a forked child writes the second half while this process writes the
-    # first; the pieces are joined in order, so the bytes are the same.
-    split = len(findings)
-    if default_jobs(len(findings), PARALLEL_MIN_FINDINGS) > 1:
-        split = len(findings) // 2
-    child = None
-    if split < len(findings):
-        child = in_child(lambda: "".join(_records(findings, split, len(findings))))
-    yield from _records(findings, 0, split)
-    rest = child.result() if child is not None else None
-    if rest is None:
-        yield from _records(findings, split, len(findings))
-    else:
-        yield rest
-    yield f'\n  ],\n  "summary": {dumps_indented(summary, level=1)}\n}}\n'
-
-
-def _records(findings: list[Finding], start: int, stop: int) -> Iterator[str]:
-    for number in range(start, stop):
+    for number, finding in enumerate(findings):
         yield ",\n    " if number else "\n    "
-        yield dumps_indented(finding_record(findings[number]), level=2)
+        yield dumps_indented(finding_record(finding), level=2)
+    yield f'\n  ],\n  "summary": {dumps_indented(summary, level=1)}\n}}\n'
