@@ -5,7 +5,9 @@ latency, crash looping, and memory close to the limit (the OOM kill that follows
 threshold is a prop; ``None`` drops that alert.
 
 Series are selected by ``namespace`` and a ``pod`` regex that matches only this workload's
-pods (``<name>-<template-hash>-<suffix>``): those two labels are present both on scraped
+pods, in the shape its kind's controller names them (``WorkloadRef.pod_name_pattern``:
+Deployment ``<name>-<template-hash>-<suffix>``, StatefulSet ``<name>-<ordinal>``, DaemonSet
+``<name>-<suffix>`` ...): those two labels are present both on scraped
 application metrics and on kube-state-metrics and cAdvisor series, whatever relabelling the
 Prometheus setup uses. Every expression aggregates ``by (namespace)`` at least, so
 Alertmanager can route on it.
@@ -104,8 +106,7 @@ def prometheus_rule(
 ) -> dict[str, Any]:
     ns = target.namespace
     slo_error_ratio, slo_latency = slo_thresholds(slos)
-    # Names are DNS labels (a-z, 0-9, "-"), which need no regex escaping.
-    pods = f'namespace="{ns}", pod=~"{target.name}-[a-z0-9]+-[a-z0-9]+"'
+    pods = f'namespace="{ns}", pod=~"{target.pod_name_pattern()}"'
     prefix = _camel(target.name)
     labels = {"app": target.name}
     rules: list[dict[str, Any]] = []

@@ -78,6 +78,29 @@ class WorkloadRef:
     def labels(self) -> dict[str, str]:
         return standard_labels(self.name, self.app)
 
+    def pod_name_pattern(self) -> str:
+        """A PromQL regex (fully anchored, as Prometheus matches) for the names of this
+        workload's pods and of no other workload's of the same kind (names are DNS labels,
+        which need no escaping): see ``POD_NAME_PATTERNS``."""
+        pattern = POD_NAME_PATTERNS.get(self.kind, POD_NAME_PATTERNS["Deployment"])
+        return self.name + pattern
+
+
+POD_NAME_PATTERNS = {
+    # <name>-<pod-template-hash>-<5 random>: the ReplicaSet is <name>-<hash>.
+    "Deployment": "-[a-z0-9]+-[a-z0-9]+",
+    "Rollout": "-[a-z0-9]+-[a-z0-9]+",
+    # <name>-<ordinal>: digits only, so web-0 is not a pod of web-api (web-api-0).
+    "StatefulSet": "-[0-9]+",
+    # <name>-<5 random> (generateName).
+    "DaemonSet": "-[a-z0-9]{5}",
+    "Job": "-[a-z0-9]{5}",
+    # The CronJob's Job is <name>-<scheduled time in minutes>, its pod <job>-<5 random>.
+    "CronJob": "-[0-9]+-[a-z0-9]{5}",
+}
+"""The suffix each controller gives its pods' names after the workload name. Any other kind
+(a workload built outside the constructs) is taken to be Deployment-shaped."""
+
 
 class EnvironmentScope(Construct):
     """The construct every app chart of one environment is built under; holds its values."""
@@ -102,8 +125,9 @@ class AppChart(cdk8s.Chart):  # type: ignore[misc]
     app_name: ClassVar[str]
     """The app's name: its ``rendered/<env>/<app>/`` folder, its Argo CD app, and (through the
     environment's namespace rule) its namespace."""
-    pod_security: ClassVar[str] = "restricted"
-    """Pod Security Admission level enforced on the namespace. Default: ``"restricted"``."""
+    pod_security: ClassVar[str | None] = None
+    """Pod Security Admission level enforced on the namespace. Default: the environment's
+    ``pod_security`` (``"restricted"`` unless the environment says otherwise)."""
 
     def __init__(self, scope: Construct, env: Environment) -> None:
         namespace = env.namespace_for(self.app_name)

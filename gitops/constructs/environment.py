@@ -61,6 +61,10 @@ class EnvValueError(ValueError):
     """An Environment value is out of range; the message names the field and the fix."""
 
 
+POD_SECURITY_LEVELS = ("privileged", "baseline", "restricted")
+POD_SECURITY_LABEL = "pod-security.kubernetes.io/"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Features:
     """Switches an environment turns on or off for all of its apps."""
@@ -173,6 +177,12 @@ class Environment:
     """Repo-relative path of the images file; set by the loader."""
     monitoring: Monitoring = field(default_factory=Monitoring)
     """Prometheus labels and URLs, from ``[tool.gitops.monitoring]``; set by the loader."""
+    pod_security: str = "restricted"
+    """Pod Security level (``privileged``, ``baseline``, ``restricted``) every app namespace of
+    this environment enforces, audits and warns at, at the environment's Kubernetes version
+    (an app's ``AppChart.pod_security`` overrides it for its own namespace). Recorded in the
+    render index: the linter's PA rules assume it for a namespace whose Namespace object is
+    not among the linted files. Default: ``"restricted"``."""
 
     def __post_init__(self) -> None:
         _check_dns_label("name", self.name)
@@ -218,10 +228,31 @@ class Environment:
         for app, overlay in self.apps.items():
             _check_dns_label(f"apps key {app!r}", app)
             _check_overlay(app, overlay)
+        if self.pod_security not in POD_SECURITY_LEVELS:
+            raise EnvValueError(
+                f"pod_security {self.pod_security!r} must be one of "
+                f"{', '.join(POD_SECURITY_LEVELS)}"
+            )
 
     @property
     def kubernetes_minor(self) -> int:
         return int(self.kubernetes_version.split(".")[1])
+
+    def pod_security_labels(self, level: str | None = None) -> dict[str, str]:
+        """The ``pod-security.kubernetes.io`` labels of a namespace here: ``level`` (default
+        ``pod_security``) for enforce, audit and warn, each pinned to the environment's
+        Kubernetes version, so a control-plane upgrade does not tighten the policy under
+        running workloads without a reviewed change."""
+        level = level or self.pod_security
+        if level not in POD_SECURITY_LEVELS:
+            raise ValueError(
+                f"pod_security {level!r} must be one of {', '.join(POD_SECURITY_LEVELS)}"
+            )
+        labels = {}
+        for mode in ("enforce", "audit", "warn"):
+            labels[f"{POD_SECURITY_LABEL}{mode}"] = level
+            labels[f"{POD_SECURITY_LABEL}{mode}-version"] = f"v{self.kubernetes_version}"
+        return labels
 
     @property
     def destination(self) -> dict[str, str]:

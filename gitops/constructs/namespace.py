@@ -7,25 +7,15 @@ from typing import Any
 from gitops.constructs.environment import Environment
 from gitops.constructs.meta import metadata, standard_labels
 
-POD_SECURITY_LEVELS = ("privileged", "baseline", "restricted")
 DEFAULT_DENY_NAME = "default-deny"
 
 
-def namespace_manifest(name: str, app: str, pod_security: str, env: Environment) -> dict[str, Any]:
-    """A Namespace that enforces, audits and warns at ``pod_security`` for the env's version.
-
-    Pinning ``enforce-version`` to the cluster's minor version keeps a control-plane upgrade
-    from tightening the policy under running workloads without a reviewed change.
-    """
-    if pod_security not in POD_SECURITY_LEVELS:
-        raise ValueError(
-            f"pod_security {pod_security!r} must be one of {', '.join(POD_SECURITY_LEVELS)}"
-        )
-    version = f"v{env.kubernetes_version}"
-    labels = standard_labels(name, app)
-    for mode in ("enforce", "audit", "warn"):
-        labels[f"pod-security.kubernetes.io/{mode}"] = pod_security
-        labels[f"pod-security.kubernetes.io/{mode}-version"] = version
+def namespace_manifest(
+    name: str, app: str, pod_security: str | None, env: Environment
+) -> dict[str, Any]:
+    """A Namespace that enforces, audits and warns at ``pod_security`` (default: the env's
+    ``pod_security``) for the env's version (``Environment.pod_security_labels``)."""
+    labels = {**standard_labels(name, app), **env.pod_security_labels(pod_security)}
     return {"apiVersion": "v1", "kind": "Namespace", "metadata": metadata(name, None, labels)}
 
 
@@ -40,7 +30,7 @@ def default_deny_manifest(namespace: str, app: str) -> dict[str, Any]:
 
 
 def app_namespace_manifests(
-    namespace: str, app: str, pod_security: str, env: Environment
+    namespace: str, app: str, pod_security: str | None, env: Environment
 ) -> list[dict[str, Any]]:
     """The app's own Namespace (rendered into the app's folder, so its Argo CD Application
     creates it first) and the default-deny policy in it."""

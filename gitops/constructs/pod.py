@@ -118,7 +118,7 @@ class Probe:
 
     def render(self) -> dict[str, Any]:
         return {
-            **_plain(self.handler),
+            **plain(self.handler),
             "initialDelaySeconds": self.initial_delay_seconds,
             "periodSeconds": self.period_seconds,
             "timeoutSeconds": self.timeout_seconds,
@@ -256,6 +256,18 @@ def render_container(name: str, spec: Container) -> dict[str, Any]:
     return container
 
 
+def pod_security_context(run_as_user: int) -> dict[str, Any]:
+    """The restricted pod-level securityContext: non-root ``run_as_user`` (also its group and
+    the volumes' fsGroup) and the runtime's default seccomp profile."""
+    return {
+        "runAsNonRoot": True,
+        "runAsUser": run_as_user,
+        "runAsGroup": run_as_user,
+        "fsGroup": run_as_user,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
 def render_pod_spec(
     container: dict[str, Any],
     *,
@@ -272,13 +284,7 @@ def render_pod_spec(
         "automountServiceAccountToken": automount_token,
         "enableServiceLinks": False,
         "terminationGracePeriodSeconds": termination_grace_period_seconds,
-        "securityContext": {
-            "runAsNonRoot": True,
-            "runAsUser": run_as_user,
-            "runAsGroup": run_as_user,
-            "fsGroup": run_as_user,
-            "seccompProfile": {"type": "RuntimeDefault"},
-        },
+        "securityContext": pod_security_context(run_as_user),
         "containers": [container],
     }
     if writable_paths:
@@ -307,10 +313,10 @@ def config_hash(data: Mapping[str, str]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """Deep copy of mappings and sequences into dicts and lists (frozen props stay untouched)."""
     if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value

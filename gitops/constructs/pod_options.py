@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gitops.constructs.pod import Container, Resources, render_container
+from gitops.constructs.pod import Container, Resources, plain, render_container
 from gitops.k8s.quantity import parse_quantity
 
 _NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -247,7 +247,7 @@ def apply_pod_options(spec: dict[str, Any], main: dict[str, Any], options: PodOp
     if tolerations:
         spec["tolerations"] = tolerations
     if options.affinity:
-        spec["affinity"] = _plain(options.affinity)
+        spec["affinity"] = plain(options.affinity)
     if options.priority_class_name:
         spec["priorityClassName"] = options.priority_class_name
     if options.init_containers:
@@ -274,11 +274,3 @@ def _init_container(init: InitContainer, main: dict[str, Any]) -> dict[str, Any]
     if init.sidecar:
         rendered["restartPolicy"] = "Always"
     return rendered
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value

@@ -2,8 +2,9 @@
 ``WebService``, ``Worker``, ``Job``, ``CronJob``, ``StatefulSet`` and ``DaemonSet``.
 
 A pod workload gets its own ServiceAccount and RBAC, its ConfigMap, a restricted pod template
-(see ``gitops.constructs.pod``) with the ``pod`` options (``gitops.constructs.pod_options``)
-and a NetworkPolicy; each kind adds its own object around the template.
+(see ``gitops.constructs.pod``) with the ``pod`` options (``gitops.constructs.pod_options``),
+a NetworkPolicy, and (for the kinds that have them) a PodDisruptionBudget and alerts; each
+kind adds its own object around the template.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from gitops.constructs.alerts import Alerts, prometheus_rule
 from gitops.constructs.app import GitopsConstruct, Suppress, WorkloadRef
+from gitops.constructs.disruption import Disruption, pod_disruption_budget
 from gitops.constructs.meta import metadata, selector_labels, standard_labels
 from gitops.constructs.network import NetworkAccess, Peer, merge_peers, network_policy
 from gitops.constructs.pod import (
@@ -28,6 +31,7 @@ from gitops.constructs.pod import (
 )
 from gitops.constructs.pod_options import PodOptions, apply_pod_options, check_pod_options
 from gitops.constructs.rbac import Rbac, rbac_manifests
+from gitops.constructs.slo import SLO
 from gitops.k8s.image_ref import pinning_problem
 
 
@@ -84,6 +88,9 @@ class PodWorkload(GitopsConstruct):
     name: str
     target: WorkloadRef
     labels: dict[str, str]
+    monitored: bool = False
+    """The kind emits a prometheus-operator ServiceMonitor/PodMonitor for ``props.metrics``:
+    the ``prometheus.io/*`` pod annotations are then written only on ``annotations_too``."""
 
     def _setup(self, props: PodProps, kind: str, api_version: str) -> None:
         self.name = props.name or self.chart.app_name
@@ -125,7 +132,7 @@ class PodWorkload(GitopsConstruct):
                 }
             )
             annotations[CONFIG_HASH_ANNOTATION] = config_hash(props.config)
-        if props.metrics:
+        if props.metrics and (props.metrics.annotations_too or not self.monitored):
             annotations.update(props.metrics.annotations())
         container = render_container(
             self.name,
@@ -185,3 +192,14 @@ class PodWorkload(GitopsConstruct):
             dns=props.network.dns,
         )
         self.emit(network_policy(self.target, access))
+
+    def _disruption_budget(self, disruption: Disruption, replicated: bool) -> None:
+        """A PodDisruptionBudget when 2+ pods run and the environment has ``features.pdb``."""
+        if replicated and self.env.features.pdb:
+            self.emit(pod_disruption_budget(self.target, disruption, self.env.kubernetes_minor))
+
+    def _alerts(self, alerts: Alerts | None, slos: tuple[SLO, ...] = ()) -> None:
+        """The workload's PrometheusRule, labelled for the environment's Prometheus."""
+        if alerts:
+            labels = self.env.monitoring.labels
+            self.emit(prometheus_rule(self.target, alerts, self.name, slos, labels))

@@ -12,8 +12,8 @@ from typing import Any
 
 from constructs import Construct
 
-from gitops.constructs.alerts import Alerts, prometheus_rule
-from gitops.constructs.disruption import Disruption, pod_disruption_budget
+from gitops.constructs.alerts import Alerts
+from gitops.constructs.disruption import Disruption
 from gitops.constructs.meta import metadata
 from gitops.constructs.pod import Probe, check_port_names
 from gitops.constructs.pod_options import Mount
@@ -137,13 +137,9 @@ class StatefulSet(PodWorkload):
         if props.volume_claims:
             spec["volumeClaimTemplates"] = [c.render(self.labels) for c in props.volume_claims]
         self._object(props, spec)
-        if props.replicas >= 2 and self.env.features.pdb:
-            self.emit(
-                pod_disruption_budget(self.target, props.disruption, self.env.kubernetes_minor)
-            )
+        self._disruption_budget(props.disruption, props.replicas >= 2)
         self._network_policy(props)
-        if props.alerts:
-            self.emit(prometheus_rule(self.target, props.alerts, self.name))
+        self._alerts(props.alerts)
 
     def _headless_service(self, props: StatefulSetProps) -> dict[str, Any]:
         return {
@@ -202,5 +198,4 @@ class DaemonSet(PodWorkload):
             },
         )
         self._network_policy(props)
-        if props.alerts:
-            self.emit(prometheus_rule(self.target, props.alerts, self.name))
+        self._alerts(props.alerts)

@@ -21,7 +21,14 @@ from gitops.constructs.app import GitopsConstruct, Suppress, WorkloadRef
 from gitops.constructs.cron import check_schedule
 from gitops.constructs.meta import metadata, selector_labels, standard_labels
 from gitops.constructs.network import NetworkAccess, Peer, network_policy
-from gitops.constructs.pod import Container, Resources, SecretEnv, render_container, volume_name
+from gitops.constructs.pod import (
+    Container,
+    Resources,
+    SecretEnv,
+    pod_security_context,
+    render_container,
+    volume_name,
+)
 from gitops.constructs.pod_options import GpuNodes, PodOptions, apply_pod_options
 from gitops.constructs.rbac import Access, Rbac, rbac_manifests
 from gitops.k8s.image_ref import pinning_problem
@@ -215,13 +222,7 @@ class WorkflowTemplate(GitopsConstruct):
             "ttlStrategy": {"secondsAfterCompletion": props.ttl_seconds_after_completion},
             "podGC": {"strategy": "OnPodSuccess"},
             "podMetadata": {"labels": {**self.labels, **self.target.selector}},
-            "securityContext": {
-                "runAsNonRoot": True,
-                "runAsUser": props.run_as_user,
-                "runAsGroup": props.run_as_user,
-                "fsGroup": props.run_as_user,
-                "seccompProfile": {"type": "RuntimeDefault"},
-            },
+            "securityContext": pod_security_context(props.run_as_user),
             "templates": templates,
         }
         if paths:

@@ -84,6 +84,46 @@ class LoadProblem:
     message: str
 
 
+Path = tuple[str | int, ...]
+
+
+_MISSING = object()
+
+
+def _child(body: Any, step: str | int) -> Any:
+    """``body[step]`` when it exists, else ``_MISSING``."""
+    if isinstance(body, list) and isinstance(step, int) and 0 <= step < len(body):
+        return body[step]
+    if isinstance(body, dict) and isinstance(step, str):
+        return body.get(step, _MISSING)
+    return _MISSING
+
+
+def _value_at(body: Any, path: Sequence[str | int]) -> Any:
+    for step in path:
+        body = _child(body, step)
+    return None if body is _MISSING else body
+
+
+def _has_path(body: Any, path: Sequence[str | int]) -> bool:
+    for step in path:
+        body = _child(body, step)
+        if body is _MISSING:
+            return False
+    return True
+
+
+def _text_step(body: Any, path: Sequence[str | int]) -> int | None:
+    """How many steps of ``path`` lead to a string when the path goes on past it, else None."""
+    for index, step in enumerate(path):
+        if isinstance(body, str):
+            return index
+        body = _child(body, step)
+        if body is _MISSING:
+            return None
+    return None
+
+
 def mapping_at(parent: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     """``parent[key]`` when it is a mapping, else an empty one (malformed input is reported by
     the validator, not by a crash here)."""
@@ -100,6 +140,7 @@ class Manifest:
         "_kind",
         "_metadata",
         "_namespace",
+        "_overlays",
         "_prefix",
         "body",
         "column",
@@ -127,6 +168,7 @@ class Manifest:
         self._prefix = prefix
         self._derived: dict[str, Any] | None = None
         self._namespace: str | None = ""  # "": not worked out yet (never a namespace)
+        self._overlays: list[tuple[Path, Path, Mapping[str, Any]]] | None = None
         # Asked of every object by most rules; objects never change after loading.
         self._kind = str(body.get("kind", ""))
         meta = body.get("metadata")
@@ -186,10 +228,68 @@ class Manifest:
         return (self.group, self.kind, self.namespace, self.name)
 
     def locate(self, path: Sequence[str | int] = ()) -> tuple[int, int]:
-        """Line and column of the deepest existing node along ``path`` (the key's line)."""
+        """Line and column of the deepest existing node along ``path`` (the key's line).
+
+        A path may go on into a string that holds YAML (an Argo Workflows ``podSpecPatch``):
+        the line is then the one inside the string. A path under an overlay's ``base`` whose
+        rest the overlay sets is located in the overlay instead (see ``overlay``)."""
         if not path or self._document is None:
             return self.line, self.column
+        if self._overlays:
+            path = self._overlaid(path)
+        inner = _text_step(self.body, path)
+        if inner is not None:
+            return self._locate_in_text(path[:inner], path[inner:])
         return self._document.locate((*self._prefix, *path))
+
+    def overlay(self, base: Path, source: Path, value: Mapping[str, Any]) -> None:
+        """Record that ``value``, written at ``source``, is merged over the node at ``base``
+        (an Argo ``podSpecPatch`` container entry over the template's container): a field
+        path under ``base`` that ``value`` sets is then located at ``source``."""
+        if self._overlays is None:
+            self._overlays = []
+        self._overlays.append((base, source, value))
+
+    def _overlaid(self, path: Sequence[str | int]) -> Sequence[str | int]:
+        for base, source, value in reversed(self._overlays or ()):
+            rest = path[len(base) :]
+            if rest and tuple(path[: len(base)]) == base and _has_path(value, rest):
+                return (*source, *rest)
+        return path
+
+    def _locate_in_text(
+        self, outer: Sequence[str | int], inner: Sequence[str | int]
+    ) -> tuple[int, int]:
+        line, column = self._document.locate((*self._prefix, *outer))  # type: ignore[union-attr]
+        text = _value_at(self.body, outer)
+        try:
+            node = yaml.compose(text) if isinstance(text, str) else None
+        except yaml.YAMLError:
+            node = None
+        if node is None:
+            return line, column
+        mark, found = node.start_mark, False
+        for step in inner:
+            child = None
+            if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+                for key, value in node.value:
+                    if isinstance(key, yaml.ScalarNode) and key.value == step:
+                        mark, child = key.start_mark, value
+                        break
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(step, int)
+                and 0 <= step < len(node.value)
+            ):
+                child = node.value[step]
+                mark = child.start_mark
+            if child is None:
+                break
+            node, found = child, True
+        if not found or "\n" not in str(text).strip():
+            return line, column  # not YAML with that path, or one line (JSON): the key's line
+        # A block scalar: its text starts on the line after the key, indented past it.
+        return line + 1 + mark.line, column + 2 + mark.column
 
     @property
     def has_aliases(self) -> bool:

@@ -5,6 +5,10 @@ the Kubernetes workloads (one pod template each, a Pod is its own) and the Argo 
 kinds (``Workflow``, ``WorkflowTemplate``, ``ClusterWorkflowTemplate``, ``CronWorkflow``),
 where every ``container``, ``script`` or ``containerSet`` template becomes a pod of its own.
 Rules ask ``pod_templates``/``containers`` and so cover every kind without special cases.
+A plain-YAML ``podSpecPatch`` (workflow's, then template's) is applied as Argo applies it:
+pod-level fields replace the template's, ``containers``/``initContainers`` entries merge by
+name into the step's containers (or add one), and findings on what a patch sets point at the
+line inside the patch.
 
 Every accessor returns the JSON path of what it found, so a finding can point at the line.
 """
@@ -12,7 +16,7 @@ Every accessor returns the JSON path of what it found, so a finding can point at
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -106,6 +110,10 @@ class PodTemplate:
     """Where pod-level fields are set when not at ``path``/spec/<field> (Argo Workflows)."""
     volume_paths: tuple[Path, ...] = ()
     """Path of each entry of ``spec.volumes`` when they are not one list (Argo Workflows)."""
+    container_patches: tuple[tuple[str, Mapping[str, Any], Path], ...] = ()
+    """``containers``/``initContainers`` entries of plain-YAML ``podSpecPatch``es, in the order
+    Argo applies them (workflow's, then template's): (list name, entry, path of the entry,
+    which goes on into the patch string)."""
 
     @property
     def labels(self) -> Mapping[str, str]:
@@ -223,11 +231,20 @@ def _workflow_pods(manifest: Manifest, spec_path: Path) -> list[PodTemplate]:
                 volume_paths.append((*layer_path, "volumes", i))
         paths["volumes"] = (*spec_path, "volumes")
         spec["volumes"] = volumes
+        container_patches: list[tuple[str, Mapping[str, Any], Path]] = []
         for patch_layer, patch_path in ((workflow, spec_path), (template, path)):
             patch = _plain_patch(patch_layer.get("podSpecPatch"))
             for key, value in patch.items():
-                if key not in ("containers", "initContainers", "volumes"):
-                    spec[key], paths[key] = value, (*patch_path, "podSpecPatch")
+                where = (*patch_path, "podSpecPatch", key)
+                if key in ("containers", "initContainers"):
+                    entries = value if isinstance(value, list) else []
+                    container_patches += [
+                        (key, entry, (*where, i))
+                        for i, entry in enumerate(entries)
+                        if isinstance(entry, dict)
+                    ]
+                elif key != "volumes":
+                    spec[key], paths[key] = value, where
         metadata = {
             key: {
                 **mapping_at(pod_metadata, key),
@@ -243,6 +260,7 @@ def _workflow_pods(manifest: Manifest, spec_path: Path) -> list[PodTemplate]:
                 name=str(template.get("name") or ""),
                 field_paths=paths,
                 volume_paths=tuple(volume_paths),
+                container_patches=tuple(container_patches),
             )
         )
     return found
@@ -284,12 +302,56 @@ def _workflow_containers(template: PodTemplate, body: Mapping[str, Any]) -> list
     return found
 
 
+def _apply_container_patches(
+    manifest: Manifest, template: PodTemplate, found: list[ContainerRef]
+) -> list[ContainerRef]:
+    """``found`` with the template's podSpecPatch container entries merged in by name, as
+    Argo does (a strategic merge patch of the pod spec): an entry naming a container is merged
+    over it (its fields are then located in the patch), any other entry adds a container."""
+    for list_name, entry, source in template.container_patches:
+        init = list_name == "initContainers"
+        name = entry.get("name")
+        for index, ref in enumerate(found):
+            if ref.init == init and ref.name == name:
+                found[index] = replace(ref, container=_merge(ref.container, entry))
+                manifest.overlay(ref.path, source, entry)
+                break
+        else:
+            found.append(ContainerRef(entry, source, init, template))
+    return found
+
+
+def _merge(base: Any, patch: Any) -> Any:
+    """``patch`` merged over ``base`` the way a strategic merge patch does it for a container:
+    mappings field by field, lists of named entries (env, ports, volumeMounts...) entry by
+    name, anything else replaced."""
+    if isinstance(base, Mapping) and isinstance(patch, Mapping):
+        merged = dict(base)
+        for key, value in patch.items():
+            merged[key] = _merge(base[key], value) if key in base else value
+        return merged
+    if (
+        isinstance(base, list)
+        and isinstance(patch, list)
+        and all(isinstance(e, Mapping) and "name" in e for e in (*base, *patch))
+    ):
+        entries = {e["name"]: e for e in base}
+        for entry in patch:
+            name = entry["name"]
+            entries[name] = _merge(entries[name], entry) if name in entries else entry
+        return list(entries.values())
+    return patch
+
+
 def _all_containers(manifest: Manifest) -> list[ContainerRef]:
     found: list[ContainerRef] = []
     for template in pod_templates(manifest):
         if template.name or manifest.kind in WORKFLOW_KINDS:
             body = _get(manifest.body, template.path)
-            found += _workflow_containers(template, body if isinstance(body, dict) else {})
+            own = _workflow_containers(template, body if isinstance(body, dict) else {})
+            if template.container_patches:
+                own = _apply_container_patches(manifest, template, own)
+            found += own
             continue
         for field_name, is_init in (
             ("containers", False),

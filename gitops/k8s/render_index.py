@@ -1,8 +1,9 @@
 """``.gitops/render-index.json``: which source, env, app and construct produced each file.
 
 It lives outside ``rendered/`` because Argo CD would parse a ``.json`` file there as a
-manifest. The linter reads it to point findings at the app module instead of generated YAML;
-the validator reads each environment's Kubernetes version from it.
+manifest. The linter reads it to point findings at the app module instead of generated YAML, and
+for each environment's default Pod Security labels (``podSecurity``); the validator reads
+each environment's Kubernetes version from it.
 """
 
 from __future__ import annotations
@@ -95,6 +96,27 @@ def read_index(path: Path, display: str) -> RenderIndex | None:
     return RenderIndex(files=files, environments=environments)
 
 
+POD_SECURITY_LABEL = "pod-security.kubernetes.io/"
+POD_SECURITY_KEYS = ("enforce", "audit", "warn", "version")
+"""``podSecurity`` of an environment entry: the level of each mode its namespaces get, and
+the policy version (``v1.N``) all three are pinned to."""
+
+
+def pod_security_defaults(labels: Mapping[str, str]) -> dict[str, str]:
+    """An environment's namespace labels (``pod-security.kubernetes.io/<mode>[-version]``) as
+    the index records them: ``{"enforce": level, "audit": ..., "warn": ..., "version": v1.N}``
+    (one version: the environment pins every mode to its Kubernetes version)."""
+    found = {mode: labels.get(POD_SECURITY_LABEL + mode, "") for mode in POD_SECURITY_KEYS[:3]}
+    found["version"] = labels.get(f"{POD_SECURITY_LABEL}enforce-version", "latest")
+    return found
+
+
+def environment_pod_security(entry: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """The ``podSecurity`` of an environment's index entry (checked on reading), or None."""
+    found = entry.get("podSecurity") if entry else None
+    return dict(found) if isinstance(found, dict) else None
+
+
 _TEXT_FIELDS = {
     "files": ("env", "app", "source", "construct", "apiVersion", "kind", "namespace", "name"),
     "environments": ("cluster", "kubernetesVersion", "source"),
@@ -111,4 +133,14 @@ def _entry_problem(entry: Any, section: str) -> str | None:
         value = entry.get(field_name)
         if value is not None and not isinstance(value, str):
             return f"has {field_name} = {value!r}, not a string"
+    pod_security = entry.get("podSecurity") if section == "environments" else None
+    if pod_security is not None and (
+        not isinstance(pod_security, dict)
+        or set(pod_security) - set(POD_SECURITY_KEYS)
+        or not all(isinstance(v, str) for v in pod_security.values())
+    ):
+        return (
+            f"has podSecurity = {pod_security!r}, not an object of "
+            f"{', '.join(POD_SECURITY_KEYS)} strings"
+        )
     return None

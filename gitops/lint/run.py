@@ -20,7 +20,12 @@ from gitops.findings import Finding, Severity
 from gitops.k8s.graph import ObjectGraph
 from gitops.k8s.manifests import STDIN, LoadProblem, LoadResult, Manifest, discover, load
 from gitops.k8s.parallel import default_jobs, in_child
-from gitops.k8s.render_index import RenderIndex, argocd_instance, read_index
+from gitops.k8s.render_index import (
+    RenderIndex,
+    argocd_instance,
+    environment_pod_security,
+    read_index,
+)
 from gitops.lint.config import Layer, LintSettings, parse_lint_settings
 from gitops.lint.engine import RuleTable, violation_finding
 from gitops.lint.selection import Resolved, resolve
@@ -38,6 +43,9 @@ _NOT_ENVS = {"argocd"}
 
 REQUIRE_DIGESTS = Layer(enable=("IM002",), severity={"IM002": Severity.ERROR})
 """The lint layer of an environment with ``require_digests=True``."""
+PSA_RULES = ("PA001", "PA002")
+"""The Pod Security admission rules, whose options (``NamespaceDefaults``) an environment's
+``podSecurity`` in the render index sets."""
 
 
 @dataclass(frozen=True)
@@ -277,10 +285,21 @@ class _Places:
 
     def required(self, env: str | None) -> Layer | None:
         """What the environment demands of its files, from the render index: with
-        ``requireDigests`` an image without a digest (IM002) is an error there."""
-        if env is None or not self.index.environments.get(env, {}).get("requireDigests"):
+        ``requireDigests`` an image without a digest (IM002) is an error there; its
+        ``podSecurity`` (the labels its namespaces get) is what the PA rules assume for a
+        namespace whose Namespace object is not among the linted files (above the rules'
+        configured options, below a Namespace in the input)."""
+        entry = self.index.environments.get(env) if env is not None else None
+        if entry is None:
             return None
-        return REQUIRE_DIGESTS
+        layer = REQUIRE_DIGESTS if entry.get("requireDigests") else None
+        pod_security = environment_pod_security(entry)
+        if pod_security is None:
+            return layer
+        options = {code: pod_security for code in PSA_RULES}
+        if layer is None:
+            return Layer(options=options)
+        return replace(layer, options={**layer.options, **options})
 
     def source(self, rel: str) -> Mapping[str, Any] | None:
         return self.index.files.get(rel)

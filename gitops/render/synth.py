@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gitops.errors import ConfigError, RenderError
-from gitops.k8s.render_index import ARGOCD_DIR, RenderIndex, read_index
+from gitops.k8s.render_index import ARGOCD_DIR, RenderIndex, pod_security_defaults, read_index
 from gitops.render import synth_cache
 from gitops.render.apps import load_apps
 from gitops.render.build import build_objects
@@ -183,6 +183,7 @@ def make_plan(settings: Settings, selection: Selection, *, check_only: bool = Fa
             **(
                 {"namespace": s.environment.namespace} if s.environment.namespace != "{app}" else {}
             ),
+            "podSecurity": pod_security_defaults(s.environment.pod_security_labels()),
         }
         for name, s in all_envs.items()
     }

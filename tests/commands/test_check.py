@@ -74,6 +74,34 @@ def test_schema_and_lint_findings_from_an_overlay_point_at_rendered_lines(
     assert gitops(config_repo, "check", "--fail-on", "never").code == 0
 
 
+def test_findings_on_fields_customize_did_not_change_name_the_app_module(
+    config_repo: Path,
+) -> None:
+    """The counterpart of the test above: in an object customize() changed, a finding on a
+    field it did not touch (the container's resources, from the app's construct) still names
+    the app module and construct, and the index records who customized the object."""
+    overlay = config_repo / "envs" / "prod.py"
+    overlay.write_text(
+        overlay.read_text()
+        + "\n\ndef customize(app):\n"
+        + "    if app.app_name == 'ml-inference-api':\n"
+        + "        body = app.find('Deployment', 'ml-inference-api')\n"
+        + "        body['spec']['template']['spec']['containers'][0].pop('readinessProbe')\n"
+    )
+    assert gitops(config_repo, "synth").code == 0
+    index = json.loads((config_repo / ".gitops" / "render-index.json").read_text())
+    assert index["files"][DEPLOYMENT]["customizedBy"] == "envs/prod.py"
+    code, findings = _json(config_repo, "--preset", "strict")
+    assert code == ExitCode.FINDINGS
+    mine = {f["code"]: f for f in findings if f["path"] == DEPLOYMENT}
+    assert mine["PR001"]["source"] == "envs/prod.py (customize())"
+    # RS006 (no ephemeral-storage) is on the container's resources, untouched by customize()
+    assert (
+        mine["RS006"]["source"] == "apps/ml_inference_api.py (construct prod/ml-inference-api/api)"
+    )
+    assert "Make the change in apps/ml_inference_api.py" in str(mine["RS006"]["fix"])
+
+
 def test_paths_narrow_the_run_to_their_apps(config_repo: Path) -> None:
     drifted = config_repo / "rendered/staging/ml-inference-api/service.ml-inference-api.yaml"
     drifted.write_text(drifted.read_text() + "# hand edit\n")

@@ -64,7 +64,7 @@ def test_every_container_template_of_a_workflow_is_a_pod() -> None:
     assert prep.spec["serviceAccountName"] == "runner"
     # a plain-YAML podSpecPatch counts, a templated one cannot be read
     assert prep.spec["hostIPC"] is True
-    assert prep.field_path("hostIPC") == (*prep.path, "podSpecPatch")
+    assert prep.field_path("hostIPC") == (*prep.path, "podSpecPatch", "hostIPC")
     assert "hostIPC" not in container_set.spec
     # workflow volumes and template volumes, each with its own path
     assert [(v["name"], p) for v, p in prep.volumes()] == [
@@ -109,3 +109,47 @@ def test_kubernetes_kinds_keep_one_template() -> None:
         ("e", False, True),
     ]
     assert [r.name for r in containers(manifest)] == ["m", "i"]
+
+
+PATCHED = """\
+apiVersion: argoproj.io/v1alpha1
+kind: WorkflowTemplate
+metadata: {name: patched}
+spec:
+  podSpecPatch: '{"containers": [{"name": "main", "env": [{"name": "B", "value": "wf"}]}]}'
+  templates:
+  - name: build
+    container:
+      image: ghcr.io/acme/build:1.0.0
+      env: [{name: A, value: "1"}, {name: B, value: "2"}]
+      securityContext: {runAsNonRoot: true}
+    podSpecPatch: |
+      containers:
+      - name: main
+        securityContext:
+          privileged: true
+      - name: debug
+        image: ghcr.io/acme/debug:1.0.0
+      initContainers:
+      - name: fetch
+        image: ghcr.io/acme/fetch:1.0.0
+"""
+
+
+def test_pod_spec_patch_containers_merge_by_name_and_locate_in_the_patch() -> None:
+    manifest = _load(PATCHED)
+    main, debug, fetch = all_containers(manifest)
+    # Merged over the template's container, by name, workflow patch then template patch.
+    assert main.name == "main" and main.path == ("spec", "templates", 0, "container")
+    assert main.container["securityContext"] == {"runAsNonRoot": True, "privileged": True}
+    assert main.container["env"] == [{"name": "A", "value": "1"}, {"name": "B", "value": "wf"}]
+    assert main.container["image"] == "ghcr.io/acme/build:1.0.0"
+    # A field the patch sets is located in the patch's text, one it does not in the template.
+    assert manifest.locate((*main.path, "securityContext", "privileged"))[0] == 16
+    assert manifest.locate((*main.path, "securityContext", "runAsNonRoot"))[0] == 11
+    assert manifest.locate((*main.path, "image"))[0] == 9
+    # Entries naming no container add one (the workflow-level one-line patch: its key's line).
+    assert (debug.name, debug.init, fetch.name, fetch.init) == ("debug", False, "fetch", True)
+    assert manifest.locate((*debug.path, "image"))[0] == 18
+    assert manifest.locate((*fetch.path, "image"))[0] == 21
+    assert manifest.locate(("spec", "podSpecPatch", "containers", 0, "env"))[0] == 5

@@ -75,6 +75,12 @@ def test_index_describes_every_rendered_file_exactly() -> None:
     assert document["environments"]["prod"] == {
         "cluster": "prod-eu-west-1",
         "kubernetesVersion": "1.31",
+        "podSecurity": {
+            "enforce": "restricted",
+            "audit": "restricted",
+            "warn": "restricted",
+            "version": "v1.31",
+        },
         "requireDigests": True,
         "source": "envs/prod.py",
     }

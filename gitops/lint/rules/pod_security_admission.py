@@ -3,7 +3,9 @@
 Each pod an object makes (Kubernetes workloads, Argo Workflows templates) is evaluated with
 the upstream Pod Security Standards checks (``gitops.k8s.pod_security_checks``) at the level
 and version of its namespace's ``pod-security.kubernetes.io/<mode>`` labels, read from the
-Namespace in the input or, when the input has none, from the rule's options. A failure of
+Namespace in the input or, when the input has none, from the environment's default (the
+render index's ``podSecurity``, passed as this rule's options by ``lint.run``), else from the
+rule's configured options. A failure of
 the ``enforce`` level is an error (the API server rejects the pod; for a workload, its
 controller fails to create pods), of ``audit``/``warn`` a warning. Messages name the upstream
 check ID. The PS rules that look at the same fields (PS001-PS005, PS007-PS011) stay, with their
@@ -105,8 +107,10 @@ def rejected_by_pod_security(
     apply, and a Deployment, Job, CronJob or Argo workflow syncs fine but its controller can
     never create a pod (the error is only in the ReplicaSet's or Job's events). The checks
     are the upstream ones for the namespace's enforce-version, so CI fails where the cluster
-    would. The namespace level comes from its pod-security.kubernetes.io/enforce label, or
-    from this rule's options when the Namespace is not in the input.
+    would. The namespace level comes from its pod-security.kubernetes.io/enforce label; when
+    the Namespace is not in the input, from the level the file's environment gives its
+    namespaces (pod_security, recorded in .gitops/render-index.json), else from this rule's
+    options.
     Fix: Change the named field as the check requires (the constructs of this repo set a
     restricted-compliant securityContext by default); lower the namespace's level only for
     a workload that truly needs node access, and say why.
