@@ -21,14 +21,16 @@ from gitops.findings import Finding
 from gitops.k8s.manifests import LoadResult, load
 from gitops.k8s.render_index import read_index
 from gitops.lint.config import flags_layer
+from gitops.lint.context import app_context
 from gitops.lint.rules import REGISTRY
 from gitops.lint.run import lint
 from gitops.render.drift import drift_findings
 from gitops.render.rendered import refuse_interrupted
 from gitops.settings import INDEX_PATH, Settings
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # loading envs/ starts cdk8s; the type alone does not
     from gitops.commands.review_findings import ReviewOptions
+    from gitops.render.sources import Sources
 
 
 def run_check(
@@ -46,22 +48,25 @@ def run_check(
     review: ReviewOptions | None = None,
     warn: Callable[[str], None] | None = None,
     env: str | None = None,
+    sources: Sources | None = None,
     cache: bool = False,
     debug: Callable[[str], None] | None = None,
 ) -> int:
     """``env`` narrows the run to ``rendered/<env>`` (drift, targets and lint context): what a
-    promotion gate needs of its source environment. ``cache``: a whole-repo run may prove
-    rendered/ current from the local synth cache (:mod:`gitops.render.synth_cache`) instead of
-    rendering; ``debug`` hears whether it did."""
+    promotion gate needs of its source environment. With PATHS too, the lint context is what
+    the apps' objects can refer to in that environment (:mod:`gitops.lint.context`), not all
+    of it. ``sources``: envs/ and apps/ as the caller loaded them. ``cache``: a whole-repo run
+    may prove rendered/ current from the local synth cache (:mod:`gitops.render.synth_cache`)
+    instead of rendering; ``debug`` hears whether it did."""
     from gitops.commands.validate import validate_settings
     from gitops.validate.run import validate
     from gitops.validate.versions import parse_version
 
     refuse_interrupted(settings.root)
-    apps = _selected_apps(settings, paths)
+    apps = _selected_apps(settings, paths, sources)
     findings: list[Finding] = []
     if settings.apps_dir.is_dir():
-        findings += _drift(settings, apps, env, cache, debug or (lambda message: None))
+        findings += _drift(settings, apps, env, cache, debug or (lambda message: None), sources)
     index = read_index(settings.index_path, INDEX_PATH)
     targets = _rendered_files(settings, apps, index.files if index else {})
     context = [str(settings.rendered_dir)] if apps is not None else []
@@ -76,6 +81,13 @@ def run_check(
     )
     with cyclic_gc_paused():  # synth (user code) above runs with it
         loaded = load(targets)
+        if env is not None and apps is not None:
+            context = app_context(
+                settings.rendered_dir / env,
+                settings.root,
+                index.files if index else {},
+                loaded.manifests,
+            )
         outcome = validate(
             targets,
             root=settings.root,
@@ -131,11 +143,13 @@ def _drift(
     env: str | None,
     cache: bool,
     debug: Callable[[str], None],
+    sources: Sources | None,
 ) -> list[Finding]:
-    """Drift findings of a fresh render, or none when the synth cache proves there is none."""
+    """Drift findings of a fresh render, or none when the synth cache proves there is none
+    (only for a whole-repo run that loads the sources itself)."""
     from gitops.render import synth_cache
 
-    whole = apps is None and env is None
+    whole = apps is None and env is None and sources is None
     cache = cache and synth_cache.enabled()
     if (
         cache
@@ -150,16 +164,18 @@ def _drift(
     from gitops.render.synth import check as synth_check
 
     selection = Selection(envs=(env,) if env else (), apps=apps or ())
-    return drift_findings(synth_check(settings, selection, cache=cache))
+    return drift_findings(synth_check(settings, selection, sources=sources, cache=cache))
 
 
-def _selected_apps(settings: Settings, paths: Sequence[str]) -> tuple[str, ...] | None:
+def _selected_apps(
+    settings: Settings, paths: Sequence[str], sources: Sources | None
+) -> tuple[str, ...] | None:
     """The apps ``paths`` narrow the run to; None for the whole repo."""
     if not paths or not settings.apps_dir.is_dir():
         return None
     from gitops.commands.synth import apps_for_paths
 
-    return apps_for_paths(settings, tuple(paths))
+    return apps_for_paths(settings, tuple(paths), sources)
 
 
 def _rendered_files(

@@ -41,8 +41,9 @@ def run_diff(
     output_dir: Path | None = None,
     exit_code: bool = False,
     echo: Callable[[str], None],
+    only: Sequence[str] | None = None,
 ) -> int:
-    result, meta = compare(settings, base=base, head=head, envs=envs, apps=apps)
+    result, meta = compare(settings, base=base, head=head, envs=envs, apps=apps, only=only)
     if output_format == "json":
         echo(to_json(result, meta))
     elif output_format == "markdown":
@@ -66,7 +67,11 @@ def compare(
     head: str | None,
     envs: Sequence[str] = (),
     apps: Sequence[str] = (),
+    only: Sequence[str] | None = None,
 ) -> tuple[Result, Meta]:
+    """``only`` (repo-relative files, with the head the working tree): compare just those
+    files and the render index, e.g. the files a command has just written; every other file
+    is taken to be the same on both sides, and nothing else is listed or read."""
     root = settings.root
     head_rev: git.Revision | None
     if base and head:
@@ -80,7 +85,7 @@ def compare(
             if base
             else git.merge_base(root, settings.revision, head_rev.commit if head_rev else "HEAD")
         )
-    paths = [RENDERED, INDEX]
+    paths = [RENDERED, INDEX] if only is None else sorted({*only, INDEX})
     base_files: dict[str, bytes]
     head_files: dict[str, bytes]
     if head_rev is None:
@@ -92,7 +97,7 @@ def compare(
         base_listing = git.tree(root, base_rev.commit, paths)
         base_blobs = git.blobs(root, base_listing.values())
         base_files = {p: base_blobs[b] for p, b in base_listing.items()}
-        head_files = _worktree(root)
+        head_files = _worktree(root) if only is None else _worktree_files(root, paths)
         same = {p for p, data in head_files.items() if base_files.get(p) == data}
         all_paths = [*base_listing, *head_files]
     else:
@@ -120,7 +125,8 @@ def compare(
     base_index = index_files(base_files.get(INDEX), base_rev.spec)
     head_where = head_rev.spec if head_rev else "the working tree"
     head_index = index_files(head_files.get(INDEX), head_where)
-    _check_filters(envs, apps, all_paths, base_index, head_index)
+    if only is None:  # else the caller named the files: the filters need not exist in them
+        _check_filters(envs, apps, all_paths, base_index, head_index)
     base_objects = objects(
         _changed(base_files, same, envs, apps, base_index), base_index, base_rev.spec
     )
@@ -155,6 +161,11 @@ def _worktree(root: Path) -> dict[str, bytes]:
     if index.is_file():
         files[INDEX] = index.read_bytes()
     return files
+
+
+def _worktree_files(root: Path, paths: Sequence[str]) -> dict[str, bytes]:
+    """Those of ``paths`` that exist in the working tree, read."""
+    return {p: (root / p).read_bytes() for p in paths if (root / p).is_file()}
 
 
 def _changed(

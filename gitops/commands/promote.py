@@ -15,9 +15,10 @@ from typing import Any
 from gitops.errors import ConfigError, ExitCode, GitopsError
 from gitops.git import author, head_commit, uncommitted
 from gitops.k8s.image_ref import parse_image, pinning_problem
-from gitops.render.envs import EnvironmentSource, load_environments
+from gitops.render.envs import EnvironmentSource
 from gitops.render.images_file import ImagesChange, apply_images
 from gitops.render.promotion import append_records, now, read_records, running_images
+from gitops.render.sources import Sources, load_sources
 from gitops.settings import RENDERED_DIR, Settings
 
 Echo = Callable[[str], None]
@@ -37,10 +38,8 @@ def _environment(envs: Mapping[str, EnvironmentSource], name: str, flag: str) ->
     return envs[name]
 
 
-def _known_apps(settings: Settings, wanted: Sequence[str]) -> list[str]:
-    from gitops.render.apps import load_apps
-
-    apps = load_apps(settings)
+def _known_apps(sources: Sources, wanted: Sequence[str]) -> list[str]:
+    apps = sources.apps
     unknown = sorted(set(wanted) - set(apps))
     if unknown:
         raise ConfigError(
@@ -65,24 +64,26 @@ def _check_reference(image: str, env: EnvironmentSource, app: str) -> None:
         )
 
 
-def _report(settings: Settings, change: ImagesChange, echo: Echo) -> None:
-    """What changed: the images, then the rendered change as ``gitops diff`` shows it (against
-    HEAD; outside a git repository, the files that changed)."""
+def _report(settings: Settings, change: ImagesChange, commit: str | None, echo: Echo) -> None:
+    """What changed: the images, then the rendered files this change wrote as ``gitops diff``
+    shows them against ``commit`` (HEAD; outside a git repository, the files that changed).
+    Only those files are read from git and disk, not all of rendered/."""
     for app, (old, new) in sorted(change.changes.items()):
         echo(f"{change.images_file}: {app}: {old or '(none)'} -> {new}")
-    if head_commit(settings.root) is not None:
+    drift = change.drift
+    if commit is not None:
         from gitops.commands.diff import run_diff
 
         run_diff(
             settings,
-            base="HEAD",
+            base=commit,
             head=None,
             envs=(change.env,),
             apps=tuple(change.changes),
             echo=echo,
+            only=[*drift.changed, *drift.missing, *drift.extra],
         )
         return
-    drift = change.drift
     for label, paths in (("changed", drift.changed), ("added", drift.missing)):
         for path in paths:
             echo(f"  {label:<8} {path}")
@@ -91,15 +92,15 @@ def _report(settings: Settings, change: ImagesChange, echo: Echo) -> None:
 
 
 def run_set_image(settings: Settings, *, app: str, image: str, env: str, echo: Echo) -> int:
-    envs = load_environments(settings)
-    source = _environment(envs, env, "--env")
-    _known_apps(settings, [app])
+    sources = load_sources(settings)
+    source = _environment(sources.envs, env, "--env")
+    _known_apps(sources, [app])
     _check_reference(image, source, app)
-    change = apply_images(settings, source, {app: image})
+    change = apply_images(settings, source, {app: image}, sources=sources)
     if not change.changes:
         echo(f"{source.environment.images_file}: {app} already runs {image}; nothing changed")
         return ExitCode.OK
-    _report(settings, change, echo)
+    _report(settings, change, head_commit(settings.root), echo)
     return ExitCode.OK
 
 
@@ -113,7 +114,8 @@ def run_promote(
     force_reason: str | None,
     echo: Echo,
 ) -> int:
-    envs = load_environments(settings)
+    sources = load_sources(settings)  # once: the gate and the re-render share them
+    envs = sources.envs
     dst = _environment(envs, target, "--to")
     src_name = source or dst.environment.upstream
     if src_name is None:
@@ -129,7 +131,7 @@ def run_promote(
             f"releases go {_chain(envs, target)}",
             fix=f"promote to {target!r} from {upstream!r}, or change upstream in {dst.path}",
         )
-    names = _known_apps(settings, apps)
+    names = _known_apps(sources, apps)
     names = [a for a in names if a in src.environment.images]
     if not names:
         raise ConfigError(f"environment {src_name!r} runs none of the apps asked for")
@@ -142,7 +144,7 @@ def run_promote(
             f"uncommitted changes in {', '.join(dirty)}",
             fix="commit or stash them first, so the promotion is one reviewable change",
         )
-    wanted, gates = _gate(settings, src, names, force_reason, echo)
+    wanted, gates = _gate(settings, src, names, force_reason, echo, sources)
     for app, image in wanted.items():
         if dst.environment.require_digests and parse_image(image).digest is None:
             raise ConfigError(
@@ -186,8 +188,8 @@ def run_promote(
             ],
         )
 
-    change = apply_images(settings, dst, moving, then=record)
-    _report(settings, change, echo)
+    change = apply_images(settings, dst, moving, then=record, sources=sources)
+    _report(settings, change, commit, echo)
     echo(f"recorded {len(change.changes)} promotion(s) in .gitops/promotions.jsonl")
     return ExitCode.OK
 
@@ -201,7 +203,11 @@ def _chain(envs: Mapping[str, EnvironmentSource], target: str) -> str:
 
 
 def gate_check(
-    settings: Settings, *, paths: Sequence[str] = (), env: str | None = None
+    settings: Settings,
+    *,
+    paths: Sequence[str] = (),
+    env: str | None = None,
+    sources: Sources | None = None,
 ) -> tuple[int, list[str]]:
     """``gitops check`` as a promotion gate runs it (text, the repo's own settings): its exit
     code and its report lines."""
@@ -220,6 +226,7 @@ def gate_check(
         color=False,
         echo=report.append,
         env=env,
+        sources=sources,
     )
     return code, report
 
@@ -230,6 +237,7 @@ def _gate(
     apps: Sequence[str],
     force_reason: str | None,
     echo: Echo,
+    sources: Sources,
 ) -> tuple[dict[str, str], dict[str, Any]]:
     """The image each app runs in ``src``'s rendered files, once the gates pass: those files
     are current, and ``gitops check`` of the apps is clean."""
@@ -237,7 +245,7 @@ def _gate(
     files = sorted(
         str(p) for app in apps for p in (settings.rendered_dir / name / app).glob("*.yaml")
     )
-    code, report = gate_check(settings, paths=files, env=name)
+    code, report = gate_check(settings, paths=files, env=name, sources=sources)
     gates = {"check_clean": code == ExitCode.OK}
     if code != ExitCode.OK:
         problem = (

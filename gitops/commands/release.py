@@ -50,13 +50,15 @@ def _target(settings: Settings, envs: Mapping[str, EnvironmentSource], name: str
 
 def _gates_at(settings: Settings, commit: str, echo: Echo) -> dict[str, bool]:
     """Render check and ``gitops check`` of the whole repository as it is at ``commit``."""
+    from gitops.render.sources import load_sources
     from gitops.render.synth import Selection
     from gitops.render.synth import check as synth_check
 
     with git.worktree_at(settings.root, commit) as tree:
         there = load_settings(tree)
-        current = synth_check(there, Selection()).clean
-        code, report = gate_check(there)
+        sources = load_sources(there)  # once for both
+        current = synth_check(there, Selection(), sources=sources).clean
+        code, report = gate_check(there, sources=sources)
     if code != ExitCode.OK:
         for line in report:
             echo(line)

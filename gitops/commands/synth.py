@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gitops.errors import ExitCode
 from gitops.render.compare import Drift
@@ -11,6 +12,9 @@ from gitops.render.synth import Selection, synth
 from gitops.render.synth import check as check_rendered
 from gitops.render.user_code import relative
 from gitops.settings import RENDERED_DIR, Settings
+
+if TYPE_CHECKING:  # loading envs/ starts cdk8s; the type alone does not
+    from gitops.render.sources import Sources
 
 
 def format_drift(drift: Drift) -> str:
@@ -28,12 +32,15 @@ def format_drift(drift: Drift) -> str:
     return "\n".join(lines)
 
 
-def apps_for_paths(settings: Settings, paths: tuple[str, ...]) -> tuple[str, ...] | None:
+def apps_for_paths(
+    settings: Settings, paths: tuple[str, ...], sources: Sources | None = None
+) -> tuple[str, ...] | None:
     """The apps whose rendering ``paths`` (files a commit changed) can affect, or None when
     any path can affect every app (an env, a shared helper, settings, the index)."""
     from gitops.render.apps import load_apps
 
-    by_module = {source.path: name for name, source in load_apps(settings).items()}
+    loaded = sources.apps if sources is not None else load_apps(settings)
+    by_module = {source.path: name for name, source in loaded.items()}
     apps: set[str] = set()
     for path in _files_of(settings.root, paths):
         rel = relative(path, settings.root)

@@ -65,8 +65,19 @@ class RenderIndex:
         return text.encode()
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+"""One encoder for every entry: ``json.dumps`` with options builds a new one per call, a third
+of the time of writing 4,000 entries."""
+
+
 def _compact(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+    return _ENCODER.encode(value)
+
+
+_LAST_READ: dict[str, tuple[bytes, RenderIndex]] = {}
+"""The last index parsed, by path, with its bytes: one command reads the index up to four
+times (synth, check, validate, lint), and parsing and checking 4,000 entries took ~40 ms each
+time. Comparing the bytes (~0.1 ms) keeps it exact. Readers never modify a RenderIndex."""
 
 
 def read_index(path: Path, display: str) -> RenderIndex | None:
@@ -75,6 +86,16 @@ def read_index(path: Path, display: str) -> RenderIndex | None:
         raw = path.read_bytes()
     except FileNotFoundError:
         return None
+    last = _LAST_READ.get(str(path))
+    if last is not None and last[0] == raw:
+        return last[1]
+    index = _parse_index(raw, display)
+    _LAST_READ.clear()
+    _LAST_READ[str(path)] = (raw, index)
+    return index
+
+
+def _parse_index(raw: bytes, display: str) -> RenderIndex:
     fix = "delete it and run gitops synth to regenerate it"
     try:
         document = json.loads(raw)

@@ -27,6 +27,8 @@ from gitops.render.user_code import (
 )
 from gitops.settings import Settings
 
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class EnvironmentSource:
@@ -121,18 +123,29 @@ def _load_environment(path: Path, root: Path) -> EnvironmentSource:
             f"{rel}: customize must be a function taking the app chart",
             fix="define def customize(app): ... or remove the name customize",
         )
-    images_path = path.with_name(f"{path.stem}{IMAGES_SUFFIX}")
-    images, lines = load_images(images_path, root) if images_path.exists() else ({}, {})
-    env = replace(env, images=images, images_file=relative(images_path, root))
-    if env.require_digests:
-        _require_digests(env, lines)
-    return EnvironmentSource(
+    source = EnvironmentSource(
         environment=env,
         path=rel,
         customize=customize,
-        image_lines=lines,
         source_lines=environment_lines(path.read_text(encoding="utf-8")),
     )
+    return _with_images(source, path, root)
+
+
+def _with_images(source: EnvironmentSource, path: Path, root: Path) -> EnvironmentSource:
+    """``source`` with the images of ``envs/<env>.images.yaml`` beside ``path``."""
+    images_path = path.with_name(f"{path.stem}{IMAGES_SUFFIX}")
+    images, lines = load_images(images_path, root) if images_path.exists() else ({}, {})
+    env = replace(source.environment, images=images, images_file=relative(images_path, root))
+    if env.require_digests:
+        _require_digests(env, lines)
+    return replace(source, environment=env, image_lines=lines)
+
+
+def reload_images(source: EnvironmentSource, root: Path) -> EnvironmentSource:
+    """``source`` with its images file read again (after a command wrote it), without
+    running the env module again."""
+    return _with_images(source, root / source.path, root)
 
 
 def environment_lines(text: str) -> dict[str, int]:
@@ -184,7 +197,7 @@ def load_images(path: Path, root: Path) -> tuple[dict[str, str], dict[str, int]]
     rel = relative(path, root)
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
     except UnicodeDecodeError:
         raise SourceError(f"{rel}: is not UTF-8 text", fix="save the file as UTF-8") from None
     except yaml.YAMLError as exc:

@@ -27,6 +27,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from gitops.render.compare import Drift
 from gitops.render.envs import EnvironmentSource
+from gitops.render.sources import Sources, with_images_reloaded
 from gitops.settings import Settings
 
 
@@ -93,8 +94,10 @@ def apply_images(
     images: Mapping[str, str],
     *,
     then: Callable[[ImagesChange], None] | None = None,
+    sources: Sources | None = None,
 ) -> ImagesChange:
-    """Write ``images`` into ``env``'s images file and re-render only those apps in that env.
+    """Write ``images`` into ``env``'s images file and re-render only those apps in that env
+    (from ``sources`` when the caller loaded them: only the images file is read again).
 
     The images file, ``rendered/`` and whatever ``then`` writes change together or not at all:
     on any error (a render error, an interrupted or failing write in ``then``) the images
@@ -117,7 +120,9 @@ def apply_images(
     write_text_atomically(path, new_text)
     rendered = False
     try:
-        summary = synth(settings, selection)
+        if sources is not None:
+            sources = with_images_reloaded(sources, settings, environment.name)
+        summary = synth(settings, selection, sources=sources)
         rendered = True
         change = ImagesChange(environment.name, environment.images_file, changes, summary.drift)
         if then is not None:
@@ -126,5 +131,5 @@ def apply_images(
     except BaseException:
         write_text_atomically(path, old_text)
         if rendered:
-            synth(settings, selection)
+            synth(settings, selection)  # from disk: the restored file, whatever failed
         raise

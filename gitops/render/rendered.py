@@ -13,6 +13,13 @@ is deleted. A failure before the journal leaves both trees as they were; a failu
 after it leaves the journal, which the next ``gitops synth`` completes (under its lock) and
 which ``check``, ``lint`` and ``validate`` refuse to pass over. A render is done only when
 the journal is gone.
+
+A render of some apps (``synth --app``, ``set-image``, ``promote``) publishes file by file
+instead: only the files whose bytes change are staged (in one work directory), and the
+journal lists each rename onto its target and each file to delete. Rewriting a 1,200-file
+environment to change one Deployment cost seconds; this writes one file. The same rules
+hold: nothing is visible before the journal, and the journal's steps can be carried out
+again after any interruption.
 """
 
 from __future__ import annotations
@@ -38,7 +45,12 @@ _GONE = ".gitops-removed-"
 _STAGED_INDEX = ".render-index.json."
 _JOURNAL_TMP = ".synth-journal.json."
 _WRITERS = 8
-_JOURNAL_VERSION = 1
+_JOURNAL_VERSION = 2
+"""Version 2 adds file-by-file steps (``writes``, ``deletes``); version 1 journals (swaps and
+removals only) are still carried out."""
+_JOURNAL_VERSIONS = (1, 2)
+_FILES = "files"
+"""Name of the work directory of a file-by-file render (``rendered/.gitops-tmp-files.<token>``)."""
 _GITIGNORE = (
     "# Written by gitops synth: its lock and work files are not part of the repository.\n"
     "/synth.lock\n/synth-journal.json\n/.synth-journal.json.*\n/.render-index.json.*\n"
@@ -166,9 +178,15 @@ def write_render(
     dirs: Iterable[str],
     remove: Iterable[str],
     index: bytes,
+    *,
+    current: Mapping[str, bytes] | None = None,
 ) -> None:
     """Make each directory in ``dirs`` (``rendered/<name>``) hold exactly the ``desired`` files
-    under it, delete the directories in ``remove`` and write ``index``, crash-safely."""
+    under it, delete the directories in ``remove`` and write ``index``, crash-safely.
+
+    ``current``: every file under ``dirs`` as it is on disk (read under the synth lock). Given,
+    only what differs from it is written and deleted, file by file; otherwise each directory
+    is written complete and swapped in."""
     guard = Guard(root)
     guard.refuse_links()
     staged: list[Path] = []
@@ -176,6 +194,11 @@ def write_render(
     try:
         guard.path(f"{RENDERED_DIR}/x").parent.mkdir(exist_ok=True)
         swaps = []
+        writes: list[dict[str, str]] = []
+        deletes: list[str] = []
+        if current is not None:
+            writes, deletes = _file_steps(guard, sorted(dirs), desired, current, token, staged)
+            dirs = ()
         for directory in sorted(dirs):
             name = _top_name(directory)
             new = f"{RENDERED_DIR}/{_TMP}{name}.{token}"
@@ -187,9 +210,11 @@ def write_render(
         staged_index = f"{STATE_DIR}/{_STAGED_INDEX}{token}"
         staged.append(guard.path(staged_index))
         _write_new(guard.path(staged_index), index)
+        file_steps = {"writes": writes, "deletes": deletes} if writes or deletes else {}
         journal = {
             "generator": "gitops synth",
-            "version": _JOURNAL_VERSION,
+            "version": _JOURNAL_VERSION if file_steps else 1,
+            **file_steps,
             "swaps": swaps,
             "removals": [
                 {"target": r, "old": f"{RENDERED_DIR}/{_GONE}{_top_name(r)}.{token}"}
@@ -268,6 +293,37 @@ def _stage_dir(guard: Guard, directory: str, new: str, desired: Mapping[str, byt
             pass
 
 
+def _file_steps(
+    guard: Guard,
+    dirs: Sequence[str],
+    desired: Mapping[str, bytes],
+    current: Mapping[str, bytes],
+    token: str,
+    staged: list[Path],
+) -> tuple[list[dict[str, str]], list[str]]:
+    """Stage the files under ``dirs`` whose bytes change; return the journal's renames
+    (``target`` <- ``new``) and the files to delete."""
+    prefixes = tuple(f"{_top_name(d)}/" for d in dirs)
+
+    def under(path: str) -> bool:
+        return path.startswith(RENDERED_DIR + "/") and path[len(RENDERED_DIR) + 1 :].startswith(
+            prefixes
+        )
+
+    changed = sorted(p for p, c in desired.items() if under(p) and current.get(p) != c)
+    deletes = sorted(p for p in current if under(p) and p not in desired)
+    if not changed:
+        return [], deletes
+    work = f"{RENDERED_DIR}/{_TMP}{_FILES}.{token}"
+    staged.append(guard.path(work))
+    os.mkdir(guard.path(work))
+    writes = [{"target": path, "new": f"{work}/{n}"} for n, path in enumerate(changed)]
+    for step in writes:
+        guard.path(step["target"])  # proven inside rendered/ before anything is written
+        guard.path(step["new"]).write_bytes(desired[step["target"]])
+    return writes, deletes
+
+
 def _write_new(path: Path, content: bytes) -> None:
     """Create ``path`` (never through an existing file or link), mode per the umask."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -309,19 +365,30 @@ def _read_journal(guard: Guard, path: Path) -> dict[str, Any]:
             {k: _checked(guard, r[k], prefix) for k, prefix in (("target", ""), ("old", _GONE))}
             for r in journal["removals"]
         ]
+        writes = [
+            {k: _checked_file(guard, w[k], k == "new") for k in ("target", "new")}
+            for w in journal.get("writes", [])
+        ]
+        deletes = [_checked_file(guard, d, False) for d in journal.get("deletes", [])]
         index = str(journal["index"])
         name = index.split("/")[-1]
         if index != f"{STATE_DIR}/{name}" or not name.startswith(_STAGED_INDEX):
             raise ValueError(index)
         guard.path(index)
-        if journal.get("version") != _JOURNAL_VERSION:
+        if journal.get("version") not in _JOURNAL_VERSIONS:
             raise ValueError(journal.get("version"))
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RenderError) as exc:
         raise RenderError(
             f"{JOURNAL_PATH} is not a journal this gitops wrote ({type(exc).__name__}: {exc})",
             fix=fix,
         ) from None
-    return {"swaps": swaps, "removals": removals, "index": index}
+    return {
+        "swaps": swaps,
+        "removals": removals,
+        "writes": writes,
+        "deletes": deletes,
+        "index": index,
+    }
 
 
 def _checked(guard: Guard, value: Any, prefix: str) -> str:
@@ -337,11 +404,32 @@ def _checked(guard: Guard, value: Any, prefix: str) -> str:
     return value
 
 
+def _checked_file(guard: Guard, value: Any, staged: bool) -> str:
+    """A journal file path: ``rendered/<env or argocd>/...``, or (``staged``) a file of this
+    run's work directory ``rendered/.gitops-tmp-files.<token>/``."""
+    if not isinstance(value, str):
+        raise TypeError(value)
+    parts = value.split("/")
+    if len(parts) < 3 or parts[0] != RENDERED_DIR:
+        raise ValueError(value)
+    if staged != parts[1].startswith(f"{_TMP}{_FILES}.") or (
+        not staged and parts[1].startswith(WORK_PREFIX)
+    ):
+        raise ValueError(value)
+    guard.path(value)
+    return value
+
+
 def _publish(guard: Guard, journal: Mapping[str, Any]) -> None:
     """Carry out a journal; each step is skipped when it is already done, so a journal can be
     carried out again after any interruption."""
-    done = 0
+    done = [0]
     swaps: Sequence[Mapping[str, str]] = journal["swaps"]
+    writes: Sequence[Mapping[str, str]] = journal.get("writes", [])
+    deletes: Sequence[str] = journal.get("deletes", [])
+    steps, unit = (
+        (len(writes) + len(deletes), "files") if writes or deletes else (len(swaps), "directories")
+    )
     try:
         for swap in swaps:
             target, new, old = (guard.path(swap[k]) for k in ("target", "new", "old"))
@@ -349,18 +437,19 @@ def _publish(guard: Guard, journal: Mapping[str, Any]) -> None:
                 if os.path.lexists(target):
                     os.rename(target, old)
                 os.rename(new, target)
-            done += 1
+            done[0] += 1
         for removal in journal["removals"]:
             target, old = guard.path(removal["target"]), guard.path(removal["old"])
             if os.path.lexists(target):
                 os.rename(target, old)
+        _publish_files(guard, writes, deletes, done)
         staged = guard.path(journal["index"])
         if os.path.lexists(staged):
             os.replace(staged, guard.path(INDEX_PATH))
         os.unlink(guard.path(JOURNAL_PATH))
     except OSError as exc:
         raise RenderError(
-            f"{RENDERED_DIR}/ is half-updated: {done} of {len(swaps)} directories were published "
+            f"{RENDERED_DIR}/ is half-updated: {done[0]} of {steps} {unit} were published "
             f"when {_what(exc)} failed: {exc.strerror or exc}; {JOURNAL_PATH} records the rest, "
             "and check, lint and validate refuse rendered/ until it is completed",
             fix=f"{_fix(exc)}, then run gitops synth: it completes the interrupted render first",
@@ -368,6 +457,37 @@ def _publish(guard: Guard, journal: Mapping[str, Any]) -> None:
     for entry in [*swaps, *journal["removals"]]:
         # Published; what is left is garbage the next run also sweeps.
         _remove(guard.path(entry["old"]), missing_ok=True, quiet=True)
+
+
+def _publish_files(
+    guard: Guard, writes: Sequence[Mapping[str, str]], deletes: Sequence[str], done: list[int]
+) -> None:
+    """Rename each staged file onto its target and delete ``deletes``; a step already done
+    (its staged file or its target gone) is skipped. Folders left empty are removed, as a
+    swapped-in directory would not have them."""
+    for step in writes:
+        new, target = guard.path(step["new"]), guard.path(step["target"])
+        if os.path.lexists(new):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(new, target)
+        done[0] += 1
+    emptied: set[Path] = set()
+    for path in deletes:
+        target = guard.path(path)
+        if os.path.lexists(target):
+            os.unlink(target)
+        emptied.add(target.parent)
+        done[0] += 1
+    top = Path(guard.tops[RENDERED_DIR])
+    for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
+        while folder != top and folder.is_relative_to(top) and folder.parent != top:
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (or already gone): what a swap would keep
+                break
+            folder = folder.parent
+    if writes:
+        _remove(guard.path(writes[0]["new"]).parent, missing_ok=True)
 
 
 def _remove(path: Path, *, missing_ok: bool = False, quiet: bool = False) -> None:

@@ -13,13 +13,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from gitops.constructs.argocd import EnvTarget, Layout, Repo, argocd_manifests
 from gitops.errors import ConfigError, RenderError
 from gitops.k8s.render_index import ARGOCD_DIR, RenderIndex, pod_security_defaults, read_index
 from gitops.render import synth_cache
-from gitops.render.apps import load_apps
 from gitops.render.build import build_objects
 from gitops.render.compare import Drift, compare
-from gitops.render.envs import load_environments
 from gitops.render.lock import synth_lock
 from gitops.render.objects import CLUSTER_DIR, BuiltObject, RenderedFile, render_files
 from gitops.render.placement import (
@@ -31,6 +30,7 @@ from gitops.render.placement import (
     scopes_for,
 )
 from gitops.render.rendered import list_tree, recover, refuse_interrupted, write_render
+from gitops.render.sources import Sources, load_sources
 from gitops.settings import INDEX_PATH, PYPROJECT, RENDERED_DIR, Settings
 
 
@@ -55,6 +55,8 @@ class Plan:
     files: Mapping[str, RenderedFile] = field(default_factory=dict)
     removed: list[tuple[str, str]] = field(default_factory=list)
     """(env, app) pairs the previous render had and this one drops."""
+    some_apps: bool = False
+    """The selection leaves some apps out: publish file by file (see write_render)."""
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,17 @@ def _env_of(path: str) -> str | None:
     return parts[1] if len(parts) > 2 and parts[1] != ARGOCD_DIR else None
 
 
-def make_plan(settings: Settings, selection: Selection, *, check_only: bool = False) -> Plan:
-    from gitops.constructs.argocd import Layout, Repo, argocd_manifests
+def make_plan(
+    settings: Settings,
+    selection: Selection,
+    *,
+    check_only: bool = False,
+    sources: Sources | None = None,
+) -> Plan:
+    """``sources``: envs/ and apps/ as the caller already loaded them (else loaded here)."""
 
-    all_envs = load_environments(settings)
-    all_apps = load_apps(settings)
+    sources = sources or load_sources(settings)
+    all_envs, all_apps = sources.envs, sources.apps
     env_names = _pick("environment", selection.envs, all_envs)
     app_names = _pick("app", selection.apps, all_apps)
     namespaces = check_environments(all_envs, all_apps)
@@ -121,12 +129,20 @@ def make_plan(settings: Settings, selection: Selection, *, check_only: bool = Fa
         return folder in app_names
 
     # A check compares only what is in scope; a write also copies the kept files of the
-    # environments it replaces.
+    # environments it replaces, unless it publishes file by file (some apps): then it leaves
+    # them as they are, unread.
     existing = list_tree(settings.root)
-    wanted = in_scope if check_only else lambda p: in_scope(p) or _env_of(p) in env_names
+    kept_paths = (
+        [] if check_only else [p for p in existing if _env_of(p) in env_names and not in_scope(p)]
+    )
+    wanted = (
+        in_scope
+        if check_only or not full_apps
+        else lambda p: in_scope(p) or _env_of(p) in env_names
+    )
     actual = {p: (settings.root / p).read_bytes() for p in existing if wanted(p)}
-    kept = {p: c for p, c in actual.items() if _env_of(p) in env_names and not in_scope(p)}
-    missing = sorted(p for p in kept if p not in old_files)
+    kept = {p: actual[p] for p in kept_paths if p in actual}
+    missing = sorted(p for p in kept_paths if p not in old_files)
     if missing:
         raise RenderError(
             f"{INDEX_PATH} does not describe {len(missing)} file(s) this partial run would keep, "
@@ -155,18 +171,7 @@ def make_plan(settings: Settings, selection: Selection, *, check_only: bool = Fa
         per_cluster=settings.argocd_layout == "per-cluster",
         prune_removed_apps=settings.on_app_removal == "prune",
     )
-    bootstrap = [
-        BuiltObject(
-            body=obj.body,
-            env=obj.env,
-            app=None,
-            source=all_envs[obj.env].path if obj.env else PYPROJECT,
-            construct=f"{ARGOCD_DIR}/{obj.body['kind']}/{obj.body['metadata']['name']}",
-            folder=obj.folder,
-        )
-        for obj in argocd_manifests(targets, repo, layout)
-    ]
-    argocd_files = render_files(bootstrap, RENDERED_DIR, {})
+    argocd_files = _argocd_files(targets, repo, layout, {e: s.path for e, s in all_envs.items()})
     desired.update({p: f.content for p, f in argocd_files.items()})
     entries = {
         p: e for p, e in entries.items() if not p.startswith(f"{RENDERED_DIR}/{ARGOCD_DIR}/")
@@ -203,7 +208,40 @@ def make_plan(settings: Settings, selection: Selection, *, check_only: bool = Fa
         index=RenderIndex(files=entries, environments=environments).dumps(),
         files={**files, **argocd_files},
         removed=removed_apps(old_files, entries),
+        some_apps=not full_apps,
     )
+
+
+_LAST_ARGOCD: dict[str, dict[str, RenderedFile]] = {}
+"""The Argo CD files of the last plan, by a text of everything they are made from. Rendering
+them (~300 objects for 100 apps x 3 envs) took ~0.2 s; a command that plans twice (promote:
+the gate's check, then the render) renders them once when their inputs are equal."""
+
+
+def _argocd_files(
+    targets: Sequence[EnvTarget], repo: Repo, layout: Layout, env_sources: Mapping[str, str]
+) -> dict[str, RenderedFile]:
+    """The files of ``rendered/argocd``: the bootstrap objects of ``targets``, each naming
+    the env module (``env_sources``) or pyproject.toml it comes from."""
+    inputs = repr((targets, repo, layout, sorted(env_sources.items())))
+    last = _LAST_ARGOCD.get(inputs)
+    if last is not None:
+        return last
+    bootstrap = [
+        BuiltObject(
+            body=obj.body,
+            env=obj.env,
+            app=None,
+            source=env_sources[obj.env] if obj.env else PYPROJECT,
+            construct=f"{ARGOCD_DIR}/{obj.body['kind']}/{obj.body['metadata']['name']}",
+            folder=obj.folder,
+        )
+        for obj in argocd_manifests(targets, repo, layout)
+    ]
+    files = render_files(bootstrap, RENDERED_DIR, {})
+    _LAST_ARGOCD.clear()
+    _LAST_ARGOCD[inputs] = files
+    return files
 
 
 def _drift(settings: Settings, plan: Plan) -> Drift:
@@ -219,13 +257,20 @@ def _drift(settings: Settings, plan: Plan) -> Drift:
     return drift
 
 
-def check(settings: Settings, selection: Selection, *, cache: bool = False) -> Drift:
+def check(
+    settings: Settings,
+    selection: Selection,
+    *,
+    sources: Sources | None = None,
+    cache: bool = False,
+) -> Drift:
     """Compare a fresh render of ``selection`` with what is committed; writes nothing but,
-    with ``cache`` and a whole-repo selection, the local synth cache (see
-    :mod:`gitops.render.synth_cache`)."""
+    with ``cache``, a whole-repo selection and the sources loaded here, the local synth cache
+    (see :mod:`gitops.render.synth_cache`). ``sources``: envs/ and apps/ as the caller already
+    loaded them (a render that did not load them cannot watch what they read: not recorded)."""
     refuse_interrupted(settings.root)
-    with _recorded(settings, selection, cache) as keep:
-        plan = make_plan(settings, selection, check_only=True)
+    with _recorded(settings, selection, cache and sources is None) as keep:
+        plan = make_plan(settings, selection, check_only=True, sources=sources)
         keep(plan)
     return _drift(settings, plan)
 
@@ -255,6 +300,7 @@ def synth(
     *,
     wait: bool = True,
     notify: Callable[[str], None] = lambda message: None,
+    sources: Sources | None = None,
 ) -> SynthSummary:
     """Render ``selection`` into ``rendered/`` and the index, under the synth lock, crash-safely
     (see :mod:`gitops.render.rendered`). ``notify`` hears about waiting and recovery."""
@@ -262,10 +308,18 @@ def synth(
         recovered = recover(settings.root)
         if recovered:
             notify(recovered)
-        with _recorded(settings, selection, synth_cache.enabled()) as keep:
-            plan = make_plan(settings, selection)
+        recording = synth_cache.enabled() and sources is None
+        with _recorded(settings, selection, recording) as keep:
+            plan = make_plan(settings, selection, sources=sources)
             drift = _drift(settings, plan)
-            write_render(settings.root, plan.desired, plan.replace, plan.remove, plan.index)
+            write_render(
+                settings.root,
+                plan.desired,
+                plan.replace,
+                plan.remove,
+                plan.index,
+                current=plan.actual if plan.some_apps else None,
+            )
             keep(plan)
     # What this run rendered: apps' files (Argo CD's files name every env, rendered or not).
     envs = tuple(sorted({f.env for f in plan.files.values() if f.env and f.app}))

@@ -126,8 +126,10 @@ def forget_user_modules(root: Path) -> None:
     """Drop modules loaded from ``root`` so a second run in one process sees fresh sources."""
     base = root.resolve()
     for name, module in list(sys.modules.items()):
+        if not name.startswith(("apps", "envs")):
+            continue  # first: resolving the file of each of ~1,300 modules took 0.1 s a call
         file = getattr(module, "__file__", None)
-        if file and Path(file).resolve().is_relative_to(base) and name.startswith(("apps", "envs")):
+        if file and Path(file).resolve().is_relative_to(base):
             del sys.modules[name]
 
 

@@ -266,3 +266,74 @@ def test_require_digests_makes_an_undigested_image_a_synth_error_and_im002_an_er
     lint = gitops(repo, "lint", "--format", "json", str(repo / "rendered"))
     findings = [f for f in json.loads(lint.out)["findings"] if f["code"] == "IM002"]
     assert [(f["path"].split("/")[1], f["severity"]) for f in findings] == [("prod", "error")]
+
+
+EXTRA_SERVICE = """
+
+_build = MyApp.__init__
+
+
+def _with_extra_service(self, scope, env):  # a Service whose named port no container has
+    _build(self, scope, env)
+    self.add_manifest(
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "my-app-extra"},
+            "spec": {
+                "selector": {"app.kubernetes.io/name": "my-app"},
+                "ports": [{"name": "x", "port": 81, "targetPort": "no-such-port"}],
+            },
+        },
+        "my-app/extra",
+    )
+
+
+MyApp.__init__ = _with_extra_service
+"""
+
+
+def test_the_gate_catches_a_cross_object_finding_inside_the_app(repo: Path) -> None:
+    """PC014 relates two objects of the app (a Service and the pods it selects): the gate's
+    per-app lint context still sees both, and refuses."""
+    _pin_staging(repo)
+    module = repo / "apps" / "my_app.py"
+    module.write_text(module.read_text() + EXTRA_SERVICE)
+    assert gitops(repo, "synth").code == 0
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "extra service")
+    before = _state(repo)
+    refused = gitops(repo, "promote", "--to", "prod", "--app", "my-app")
+    assert refused.code == 1, refused.err
+    assert "gitops check of rendered/staging for my-app fails" in refused.err
+    assert "PC014" in refused.out and "rendered/staging/my-app/service.my-app-extra.yaml" in (
+        refused.out
+    )
+    assert "no-such-port" in refused.out
+    assert _state(repo) == before
+
+
+def test_promote_runs_each_app_module_once_and_shows_the_rendered_change(repo: Path) -> None:
+    """envs/ and apps/ are loaded once for the gate and the re-render (they were loaded four
+    times), and the report shows the object change of the files it wrote."""
+    _pin_staging(repo)
+    for module in sorted((repo / "apps").glob("*.py")):
+        module.write_text(
+            module.read_text() + "\nimport builtins\n"
+            "builtins.__dict__.setdefault('GITOPS_TEST_LOADS', []).append(__name__)\n"
+        )
+    _git(repo, "commit", "-qam", "count loads")
+    import builtins
+
+    builtins.__dict__["GITOPS_TEST_LOADS"] = []
+    try:
+        run = gitops(repo, "promote", "--to", "prod", "--app", "my-app")
+        loads = list(builtins.__dict__["GITOPS_TEST_LOADS"])
+    finally:
+        del builtins.__dict__["GITOPS_TEST_LOADS"]
+    assert run.code == 0, run.err
+    modules = sorted(f"apps.{p.stem}" for p in (repo / "apps").glob("*.py"))
+    assert sorted(loads) == modules
+    assert "~ prod: changed argoproj.io/Rollout my-app/my-app  [image]" in run.out
+    assert f"+ ghcr.io/acme/my-app:1.8.4@{DIGEST_A}" in run.out
+    assert "1 changed (1 object change in 1 app; prod)" in run.out
