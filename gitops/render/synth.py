@@ -8,9 +8,10 @@ are always regenerated, from the env definitions and the final set of files.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from gitops.constructs.argocd import EnvTarget, Layout, Repo, argocd_manifests
@@ -223,7 +224,10 @@ def _argocd_files(
 ) -> dict[str, RenderedFile]:
     """The files of ``rendered/argocd``: the bootstrap objects of ``targets``, each naming
     the env module (``env_sources``) or pyproject.toml it comes from."""
-    inputs = repr((targets, repo, layout, sorted(env_sources.items())))
+    # Canonical: a Namespace's labels come in build order or, read back from its file, sorted.
+    inputs = json.dumps(
+        [[asdict(t) for t in targets], asdict(repo), asdict(layout), env_sources], sort_keys=True
+    )
     last = _LAST_ARGOCD.get(inputs)
     if last is not None:
         return last
