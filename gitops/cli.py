@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import logging
 import os
 import sys
 import traceback
@@ -228,6 +227,12 @@ def _warn(text: str) -> None:
     click.echo(text, err=True)
 
 
+def _debug(text: str) -> None:
+    """A line on stderr under GITOPS_DEBUG=1 (how a run went, e.g. a synth cache hit)."""
+    if os.environ.get(DEBUG_ENV):
+        click.echo(f"debug: {text}", err=True)
+
+
 def _requested_format(args: list[str]) -> str | None:
     """The ``--format`` value among a command line's raw words (the last one wins, as in
     click), or None when none is given or it cannot be read."""
@@ -291,19 +296,24 @@ def cli(ctx: click.Context, root: Path | None) -> None:
     3 internal error; 130 interrupted.
     """
     ctx.obj = root
-    _show_warnings()
+    if ctx.invoked_subcommand not in _RENDER_FREE:
+        _show_warnings()
 
 
-class _StderrHandler(logging.Handler):
-    """Warnings of the render stages (e.g. a dropped Helm hook) on stderr, as they happen."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        click.echo(self.format(record), err=True)
+_RENDER_FREE = ("lint", "validate", "rules")
+"""Commands that never run the render stages (which log warnings): they skip ``logging``."""
 
 
 def _show_warnings() -> None:
+    """Warnings of the render stages (e.g. a dropped Helm hook) on stderr, as they happen."""
+    import logging
+
+    class _StderrHandler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            click.echo(self.format(record), err=True)
+
     logger = logging.getLogger("gitops")
-    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+    if not any(type(h).__name__ == "_StderrHandler" for h in logger.handlers):
         logger.addHandler(_StderrHandler(logging.WARNING))
         logger.propagate = False
 
@@ -613,6 +623,12 @@ def validate(
 @_engine_option
 @_ignore_missing_schemas_option
 @_review_options
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Always render to prove rendered/ current; never trust the local synth cache "
+    "(.gitops/cache/, off anyway when CI or GITOPS_NO_CACHE is set).",
+)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.pass_context
 @_exit_code_of
@@ -628,6 +644,7 @@ def check(
     baseline: Path | None,
     update_baseline: bool,
     prune_baseline: bool,
+    no_cache: bool,
     paths: tuple[str, ...],
 ) -> int:
     """What CI and pre-commit run: rendered/ is current, schema-valid and lint-clean.
@@ -651,6 +668,8 @@ def check(
         echo=lambda text: click.echo(text, nl=False),
         review=_review(new_since, _user_path(ctx, baseline), update_baseline, prune_baseline),
         warn=_warn,
+        cache=not no_cache,
+        debug=_debug,
     )
 
 

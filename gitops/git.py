@@ -215,8 +215,16 @@ def head_commit(root: Path) -> str | None:
 
 
 def author(root: Path) -> str:
-    name = _text(root, "config", "user.name") or os.environ.get("USER") or "unknown"
-    email = _text(root, "config", "user.email")
+    """``Name <email>`` from git's user.name and user.email (one git process for both; the
+    last value of each wins, as ``git config user.name`` reads it)."""
+    found: dict[str, str] = {}
+    out = _text(root, "config", "--null", "--get-regexp", r"^user\.(name|email)$") or ""
+    for item in out.split("\0"):
+        key, _, value = item.strip("\n").partition("\n")
+        if key in ("user.name", "user.email"):
+            found[key] = value
+    name = found.get("user.name") or os.environ.get("USER") or "unknown"
+    email = found.get("user.email")
     return f"{name} <{email}>" if email else name
 
 

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from gitops.commands.catalog import CATALOG
 from gitops.commands.collector import cyclic_gc_paused
 from gitops.commands.lint import render, reviewer_for
-from gitops.commands.review_findings import ReviewOptions
 from gitops.findings import Finding
 from gitops.k8s.manifests import LoadResult, load
 from gitops.k8s.render_index import read_index
@@ -30,6 +29,7 @@ from gitops.render.rendered import refuse_interrupted
 from gitops.settings import INDEX_PATH, Settings
 
 if TYPE_CHECKING:  # loading envs/ starts cdk8s; the type alone does not
+    from gitops.commands.review_findings import ReviewOptions
     from gitops.render.sources import Sources
 
 
@@ -49,11 +49,15 @@ def run_check(
     warn: Callable[[str], None] | None = None,
     env: str | None = None,
     sources: Sources | None = None,
+    cache: bool = False,
+    debug: Callable[[str], None] | None = None,
 ) -> int:
     """``env`` narrows the run to ``rendered/<env>`` (drift, targets and lint context): what a
     promotion gate needs of its source environment. With PATHS too, the lint context is what
     the apps' objects can refer to in that environment (:mod:`gitops.lint.context`), not all
-    of it. ``sources``: envs/ and apps/ as the caller loaded them."""
+    of it. ``sources``: envs/ and apps/ as the caller loaded them. ``cache``: a whole-repo run
+    may prove rendered/ current from the local synth cache (:mod:`gitops.render.synth_cache`)
+    instead of rendering; ``debug`` hears whether it did."""
     from gitops.commands.validate import validate_settings
     from gitops.validate.run import validate
     from gitops.validate.versions import parse_version
@@ -62,11 +66,7 @@ def run_check(
     apps = _selected_apps(settings, paths, sources)
     findings: list[Finding] = []
     if settings.apps_dir.is_dir():
-        from gitops.render.synth import Selection
-        from gitops.render.synth import check as synth_check
-
-        selection = Selection(envs=(env,) if env else (), apps=apps or ())
-        findings += drift_findings(synth_check(settings, selection, sources=sources))
+        findings += _drift(settings, apps, env, cache, debug or (lambda message: None), sources)
     index = read_index(settings.index_path, INDEX_PATH)
     targets = _rendered_files(settings, apps, index.files if index else {})
     context = [str(settings.rendered_dir)] if apps is not None else []
@@ -135,6 +135,36 @@ def run_check(
         ):
             echo(text)
     return run.exit_code
+
+
+def _drift(
+    settings: Settings,
+    apps: tuple[str, ...] | None,
+    env: str | None,
+    cache: bool,
+    debug: Callable[[str], None],
+    sources: Sources | None,
+) -> list[Finding]:
+    """Drift findings of a fresh render, or none when the synth cache proves there is none
+    (only for a whole-repo run that loads the sources itself)."""
+    from gitops.render import synth_cache
+
+    whole = apps is None and env is None and sources is None
+    cache = cache and synth_cache.enabled()
+    if (
+        cache
+        and whole
+        and synth_cache.is_current(settings.root, settings.apps_dir, settings.envs_dir)
+    ):
+        debug("synth cache: hit, rendered/ is what the sources render to (cdk8s not started)")
+        return []
+    if cache and whole:
+        debug("synth cache: miss, rendering")
+    from gitops.render.synth import Selection
+    from gitops.render.synth import check as synth_check
+
+    selection = Selection(envs=(env,) if env else (), apps=apps or ())
+    return drift_findings(synth_check(settings, selection, sources=sources, cache=cache))
 
 
 def _selected_apps(

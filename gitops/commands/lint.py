@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from gitops.commands.catalog import CATALOG
 from gitops.commands.collector import cyclic_gc_paused
-from gitops.commands.review_findings import BaseFindings, Reviewer, ReviewOptions
 from gitops.errors import ExitCode
 from gitops.findings import Finding
 from gitops.k8s.manifests import LoadResult
@@ -18,6 +17,9 @@ from gitops.lint.run import LintRun, lint
 from gitops.render.rendered import refuse_interrupted
 from gitops.report import Report, report_chunks
 from gitops.settings import Settings
+
+if TYPE_CHECKING:  # a review (baseline, --new-since, SARIF fingerprints) imports them
+    from gitops.commands.review_findings import BaseFindings, Reviewer, ReviewOptions
 
 
 def run_lint(
@@ -70,6 +72,8 @@ def reviewer_for(
     warn: Callable[[str], None],
 ) -> Reviewer | None:
     """What marks findings new or unchanged (None when nothing asks for it)."""
+    from gitops.commands.review_findings import Reviewer, ReviewOptions
+
     if output_format == "sarif":
         review = replace(review or ReviewOptions(), fingerprints=True)
     if review is None or not review.active:

@@ -129,6 +129,11 @@ class ObjectGraph:
         self.namespaces: set[str] = set()
         self._reverse: dict[str, dict[int, list[Manifest]]] = {}
         self._cache: dict[str, Any] = {}
+        self._template_labels: dict[int, Mapping[str, str]] = {}
+        """Pod-template labels of each workload (by id), worked out once."""
+        self._selections: dict[tuple[str, str, bool], list[Manifest]] = {}
+        """Workloads selected per (namespace, selector, empty_selects_all): objects that
+        select the same pods (a Service, its PDB, its NetworkPolicy) ask once."""
         for manifest in self.manifests:
             self._by_kind[manifest.kind].append(manifest)
             self._by_identity[manifest.identity].append(manifest)
@@ -141,7 +146,8 @@ class ObjectGraph:
             template = pod_template(manifest)
             if template is not None and namespace is not None:
                 self._workloads[namespace].append(manifest)
-                for pair in _indexable(template.labels):
+                labels = self._template_labels[id(manifest)] = template.labels
+                for pair in _indexable(labels):
                     self._label_index[namespace][pair].append(manifest)
 
     def of_kind(self, *kinds: str) -> list[Manifest]:
@@ -182,13 +188,21 @@ class ObjectGraph:
         check_selector(selector)
         if not selector or not (selector.get("matchLabels") or selector.get("matchExpressions")):
             return list(candidates) if empty_selects_all else []
-        index = self._label_index.get(namespace, {})
-        match_labels = selector.get("matchLabels") or {}
-        if match_labels:
-            # Start from the rarest required label: usually a handful of candidates.
-            pools = [index.get(pair, []) for pair in match_labels.items()]
-            candidates = min(pools, key=len)
-        return [m for m in candidates if selector_matches(selector, _template_labels(m))]
+        # repr() of parsed YAML (dicts, lists, scalars) is equal only for equal selectors.
+        key = (namespace, repr(selector), empty_selects_all)
+        found = self._selections.get(key)
+        if found is None:
+            index = self._label_index.get(namespace, {})
+            match_labels = selector.get("matchLabels") or {}
+            if match_labels:
+                # Start from the rarest required label: usually a handful of candidates.
+                pools = [index.get(pair, []) for pair in match_labels.items()]
+                candidates = min(pools, key=len)
+            labels = self._template_labels
+            found = self._selections[key] = [
+                m for m in candidates if selector_matches(selector, labels[id(m)])
+            ]
+        return list(found)
 
     def selection(self, selector_object: Manifest) -> list[Manifest]:
         """Workloads that ``selector_object`` (a Service, NetworkPolicy or
@@ -317,11 +331,6 @@ class ObjectGraph:
                 ):
                     found.setdefault(id(workload), workload)
         return list(found.values())
-
-
-def _template_labels(manifest: Manifest) -> Mapping[str, str]:
-    template = pod_template(manifest)
-    return template.labels if template else {}
 
 
 def _group_by_kind_and_namespace(

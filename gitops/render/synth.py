@@ -8,13 +8,16 @@ are always regenerated, from the env definitions and the final set of files.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from gitops.constructs.argocd import EnvTarget, Layout, Repo, argocd_manifests
 from gitops.errors import ConfigError, RenderError
 from gitops.k8s.render_index import ARGOCD_DIR, RenderIndex, pod_security_defaults, read_index
+from gitops.render import synth_cache
 from gitops.render.build import build_objects
 from gitops.render.compare import Drift, compare
 from gitops.render.lock import synth_lock
@@ -221,7 +224,10 @@ def _argocd_files(
 ) -> dict[str, RenderedFile]:
     """The files of ``rendered/argocd``: the bootstrap objects of ``targets``, each naming
     the env module (``env_sources``) or pyproject.toml it comes from."""
-    inputs = repr((targets, repo, layout, sorted(env_sources.items())))
+    # Canonical: a Namespace's labels come in build order or, read back from its file, sorted.
+    inputs = json.dumps(
+        [[asdict(t) for t in targets], asdict(repo), asdict(layout), env_sources], sort_keys=True
+    )
     last = _LAST_ARGOCD.get(inputs)
     if last is not None:
         return last
@@ -255,10 +261,41 @@ def _drift(settings: Settings, plan: Plan) -> Drift:
     return drift
 
 
-def check(settings: Settings, selection: Selection, *, sources: Sources | None = None) -> Drift:
-    """Compare a fresh render of ``selection`` with what is committed; writes nothing."""
+def check(
+    settings: Settings,
+    selection: Selection,
+    *,
+    sources: Sources | None = None,
+    cache: bool = False,
+) -> Drift:
+    """Compare a fresh render of ``selection`` with what is committed; writes nothing but,
+    with ``cache``, a whole-repo selection and the sources loaded here, the local synth cache
+    (see :mod:`gitops.render.synth_cache`). ``sources``: envs/ and apps/ as the caller already
+    loaded them (a render that did not load them cannot watch what they read: not recorded)."""
     refuse_interrupted(settings.root)
-    return _drift(settings, make_plan(settings, selection, check_only=True, sources=sources))
+    with _recorded(settings, selection, cache and sources is None) as keep:
+        plan = make_plan(settings, selection, check_only=True, sources=sources)
+        keep(plan)
+    return _drift(settings, plan)
+
+
+@contextmanager
+def _recorded(
+    settings: Settings, selection: Selection, cache: bool
+) -> Iterator[Callable[[Plan], None]]:
+    """Watch the render inside (when ``cache`` and the selection is the whole repo) and record
+    the tree of the plan handed to the callback in the synth cache."""
+    plans: list[Plan] = []
+    if not cache or selection.envs or selection.apps:
+        yield plans.append
+        return
+    args = (settings.root, settings.apps_dir, settings.envs_dir)
+    before = synth_cache.describe(*args, (), (), ())
+    with synth_cache.recording() as seen:
+        yield plans.append
+    if plans:
+        digest = synth_cache.tree_digest(plans[-1].desired, plans[-1].index)
+        synth_cache.save(*args, seen, digest, before)
 
 
 def synth(
@@ -275,16 +312,19 @@ def synth(
         recovered = recover(settings.root)
         if recovered:
             notify(recovered)
-        plan = make_plan(settings, selection, sources=sources)
-        drift = _drift(settings, plan)
-        write_render(
-            settings.root,
-            plan.desired,
-            plan.replace,
-            plan.remove,
-            plan.index,
-            current=plan.actual if plan.some_apps else None,
-        )
+        recording = synth_cache.enabled() and sources is None
+        with _recorded(settings, selection, recording) as keep:
+            plan = make_plan(settings, selection, sources=sources)
+            drift = _drift(settings, plan)
+            write_render(
+                settings.root,
+                plan.desired,
+                plan.replace,
+                plan.remove,
+                plan.index,
+                current=plan.actual if plan.some_apps else None,
+            )
+            keep(plan)
     # What this run rendered: apps' files (Argo CD's files name every env, rendered or not).
     envs = tuple(sorted({f.env for f in plan.files.values() if f.env and f.app}))
     apps = tuple(sorted({f.app for f in plan.files.values() if f.app}))

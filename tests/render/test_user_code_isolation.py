@@ -99,7 +99,7 @@ def test_what_apps_print_goes_to_stderr_and_json_stays_parseable(
     )
     assert gitops(config_repo, "synth").code == ExitCode.OK
     for output_format in ("json", "sarif"):
-        run = gitops_process(config_repo, "check", "--format", output_format)
+        run = gitops_process(config_repo, "check", "--no-cache", "--format", output_format)
         assert run.code in (ExitCode.OK, ExitCode.FINDINGS), run.err
         json.loads(run.out)
         assert "hello" not in run.out

@@ -8,6 +8,7 @@ cluster-side check sees.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -83,6 +84,7 @@ def argo_tracking_metadata(
         )
 
 
+@lru_cache(maxsize=4096)  # asked for every repeated object; a file holds several objects
 def deploy_scope(path: str) -> tuple[str, ...]:
     """Where a file is applied to one cluster: ``rendered/<env>`` in this repo's layout,
     the file's directory elsewhere."""

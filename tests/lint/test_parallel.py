@@ -1,0 +1,114 @@
+"""Two processes give what one gives: parsing and per-object rules split over a forked child
+are merged back in input order, so objects, findings and report bytes are the same."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gitops.commands.catalog import CATALOG
+from gitops.k8s.manifests import load
+from gitops.k8s.parallel import in_child
+from gitops.lint.config import flags_layer
+from gitops.lint.rules import REGISTRY
+from gitops.lint.run import lint
+from gitops.settings import load_settings
+from tests.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "tests" / "bench"))
+from gen_vendor import generate
+
+BROKEN = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: broken\ndata:\n  a: [1\n"
+ALIASES = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: aliased
+  labels: &labels {app: aliased}
+data: *labels
+---
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: ServiceAccount
+  metadata: {name: listed, namespace: default}
+"""
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Vendor-style charts, this repo's rendered/ tree, a broken file and aliases between."""
+    root = tmp_path_factory.mktemp("parallel")
+    generate(root / "vendor", 600)
+    shutil.copytree(ROOT / "rendered", root / "rendered")
+    (root / "vendor" / "m-broken.yaml").write_text(BROKEN)
+    (root / "vendor" / "m-aliases.yaml").write_text(ALIASES)
+    return root
+
+
+def test_the_child_is_another_process_and_a_failed_child_gives_nothing() -> None:
+    child = in_child(os.getpid)
+    assert child is not None and child.result() not in (None, os.getpid())
+
+    def fail() -> None:
+        raise RuntimeError("boom")
+
+    failed = in_child(fail)
+    assert failed is not None and failed.result() is None
+
+
+def _objects(paths: list[str], jobs: int) -> list[tuple[object, ...]]:
+    loaded = load(paths, jobs=jobs)
+    return [
+        (m.path, m.line, m.column, m.document_index, m.body, m.locate(("metadata", "name")))
+        for m in loaded.manifests
+    ] + [(p.kind, p.path, p.line, p.column, p.message) for p in loaded.problems]
+
+
+def test_two_processes_load_the_same_objects_and_problems(corpus: Path) -> None:
+    one = _objects([str(corpus)], jobs=1)
+    assert len(one) > 700
+    assert any(entry[1] == str(corpus / "vendor" / "m-broken.yaml") for entry in one)
+    assert _objects([str(corpus)], jobs=2) == one
+
+
+def test_two_processes_find_the_same(corpus: Path) -> None:
+    settings = load_settings(ROOT)
+    runs = [
+        lint(
+            [str(corpus)],
+            settings,
+            registry=REGISTRY,
+            known=CATALOG,
+            flags=flags_layer(CATALOG, preset=None, fail_on=None),
+            jobs=jobs,
+        )
+        for jobs in (1, 2)
+    ]
+    assert len(runs[0].findings) > 500
+    assert runs[1] == runs[0]
+
+
+@pytest.mark.parametrize("output_format", ["json", "sarif", "text"])
+def test_the_report_bytes_are_the_same_with_any_jobs_and_hash_seed(
+    corpus: Path, output_format: str
+) -> None:
+    outputs = set()
+    for jobs, seed in (("1", "0"), ("2", "1"), ("2", "4242")):
+        done = subprocess.run(
+            [sys.executable, "-m", "gitops", "lint", "--format", output_format, str(corpus)],
+            cwd=ROOT,
+            capture_output=True,
+            env={**os.environ, "GITOPS_JOBS": jobs, "PYTHONHASHSEED": seed},
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 1, done.stderr.decode()[-2000:]
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
