@@ -17,7 +17,8 @@ everything else that is not safe as a plain scalar is double-quoted.
 Speed: the walk dispatches on the exact JSON types first (``type(x) is dict``), and reaches
 the ``Mapping``/``Sequence`` ABC checks, ten times slower, only for other types; keys are
 sorted plainly and only mappings holding a key that goes first are re-sorted. Dumping is
-the largest Python cost of a render (3x less with this, measured on the benchmark repo).
+the largest Python cost of a render: the 3,683 objects of the 100-apps benchmark repo took
+0.28 s CPU before this and 0.17 s with it (same bytes).
 """
 
 from __future__ import annotations
