@@ -149,6 +149,16 @@ _format_option = click.option(
 )
 
 
+_text_or_json_format = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+
+
 def _fail_on(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option("--fail-on", type=click.Choice(FAIL_ON), help=help_text)
 
@@ -455,14 +465,7 @@ def promote(
 
 
 @cli.command()
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@_text_or_json_format
 @click.pass_context
 @_exit_code_of
 def status(ctx: click.Context, output_format: str) -> int:
@@ -476,14 +479,7 @@ def status(ctx: click.Context, output_format: str) -> int:
 @cli.command()
 @click.option("--env", "envs", multiple=True, metavar="ENV", help="Only promotions to ENV.")
 @click.option("--app", "apps", multiple=True, metavar="APP", help="Only this app (repeatable).")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@_text_or_json_format
 @click.pass_context
 @_exit_code_of
 def history(

@@ -86,17 +86,23 @@ class WorkloadRef:
         return self.name + pattern
 
 
+_SAFE = "[bcdfghjklmnpqrstvwxz2456789]"
+"""The alphabet of the random and hashed parts controllers put in pod names (no vowels, no
+0/1/3: k8s.io/apimachinery's ``util/rand`` alphanums, used by ``SafeEncodeString`` for the
+pod-template-hash and by ``String(5)`` for generateName), so a suffix like ``-api-0`` (a
+StatefulSet ``web-api``'s pod) is never taken for a Deployment ``web``'s pod."""
+
 POD_NAME_PATTERNS = {
-    # <name>-<pod-template-hash>-<5 random>: the ReplicaSet is <name>-<hash>.
-    "Deployment": "-[a-z0-9]+-[a-z0-9]+",
-    "Rollout": "-[a-z0-9]+-[a-z0-9]+",
+    # <name>-<pod-template-hash (1-10)>-<5 random>: the ReplicaSet is <name>-<hash>.
+    "Deployment": f"-{_SAFE}{{1,10}}-{_SAFE}{{5}}",
+    "Rollout": f"-{_SAFE}{{1,10}}-{_SAFE}{{5}}",
     # <name>-<ordinal>: digits only, so web-0 is not a pod of web-api (web-api-0).
     "StatefulSet": "-[0-9]+",
     # <name>-<5 random> (generateName).
-    "DaemonSet": "-[a-z0-9]{5}",
-    "Job": "-[a-z0-9]{5}",
+    "DaemonSet": f"-{_SAFE}{{5}}",
+    "Job": f"-{_SAFE}{{5}}",
     # The CronJob's Job is <name>-<scheduled time in minutes>, its pod <job>-<5 random>.
-    "CronJob": "-[0-9]+-[a-z0-9]{5}",
+    "CronJob": f"-[0-9]+-{_SAFE}{{5}}",
 }
 """The suffix each controller gives its pods' names after the workload name. Any other kind
 (a workload built outside the constructs) is taken to be Deployment-shaped."""
