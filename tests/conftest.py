@@ -26,6 +26,19 @@ class Run:
     err: str
 
 
+def git(root: Path, *args: str) -> str:
+    """Real git in ``root`` as a fixed test author; its stdout (a failure raises)."""
+    done = subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return done.stdout
+
+
 def gitops(root: Path, *args: str) -> Run:
     """Run the CLI in-process (real click parsing, real cdk8s) against ``root``."""
     result = CliRunner().invoke(cli, ["--root", str(root), *args], catch_exceptions=False)

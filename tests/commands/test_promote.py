@@ -4,35 +4,22 @@ repository (real cdk8s renders, real git commands)."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import copy_sources, gitops, tree
+from tests.conftest import copy_sources, git, gitops, tree
 
 DIGEST_A = "sha256:" + "a" * 64
 DIGEST_B = "sha256:" + "b" * 64
 
 
-def _git(root: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    return done.stdout
-
-
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     root = copy_sources(tmp_path / "repo", rendered=True)
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-qm", "init")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "init")
     return root
 
 
@@ -59,7 +46,7 @@ def test_set_image_keeps_comments_and_order_and_renders_only_that_app(repo: Path
         "# staging images\nml-inference-api: ghcr.io/acme/ml-inference-api:2.3.1  # pinned by bot\n"
         "my-app: ghcr.io/acme/my-app:1.8.4\n" + others
     )
-    _git(repo, "commit", "-qam", "comment")
+    git(repo, "commit", "-qam", "comment")
     before = _state(repo)
     run = gitops(repo, "set-image", "my-app", "ghcr.io/acme/my-app:1.8.5", "--env", "staging")
     assert run.code == 0, run.err
@@ -122,7 +109,7 @@ def _pin_staging(repo: Path, digest: str = DIGEST_A) -> None:
     for app, ref in (("my-app", "my-app:1.8.4"), ("ml-inference-api", "ml-inference-api:2.3.1")):
         run = gitops(repo, "set-image", app, f"ghcr.io/acme/{ref}@{digest}", "--env", "staging")
         assert run.code == 0, run.err
-    _git(repo, "commit", "-qam", "pin staging")
+    git(repo, "commit", "-qam", "pin staging")
 
 
 def test_promote_copies_exact_digests_records_and_is_idempotent(repo: Path) -> None:
@@ -140,14 +127,14 @@ def test_promote_copies_exact_digests_records_and_is_idempotent(repo: Path) -> N
         ("ml-inference-api", "staging", "prod"),
         ("my-app", "staging", "prod"),
     ]
-    head = _git(repo, "rev-parse", "HEAD").strip()
+    head = git(repo, "rev-parse", "HEAD").strip()
     assert all(r["sourceCommit"] == head for r in records)
     assert records[1]["previous"].startswith("ghcr.io/acme/my-app:1.8.3@sha256:93545a37")
     assert records[1]["gates"] == {"check_clean": True, "forced": False}
     assert gitops(repo, "check").code == 0
 
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-qm", "promote")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "promote")
     before = _state(repo)
     again = gitops(repo, "promote", "--to", "prod")
     assert again.code == 0 and "nothing to promote" in again.out
@@ -183,7 +170,7 @@ def test_a_failing_gate_refuses_unless_forced_with_a_reason(repo: Path) -> None:
     _pin_staging(repo)
     workload = repo / "rendered/staging/my-app/rollout.my-app.yaml"
     workload.write_text(workload.read_text() + "# hand edit\n")
-    _git(repo, "commit", "-qam", "hand edit")
+    git(repo, "commit", "-qam", "hand edit")
     before = _state(repo)
     refused = gitops(repo, "promote", "--to", "prod", "--app", "my-app")
     assert refused.code == 1
@@ -300,8 +287,8 @@ def test_the_gate_catches_a_cross_object_finding_inside_the_app(repo: Path) -> N
     module = repo / "apps" / "my_app.py"
     module.write_text(module.read_text() + EXTRA_SERVICE)
     assert gitops(repo, "synth").code == 0
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-qm", "extra service")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "extra service")
     before = _state(repo)
     refused = gitops(repo, "promote", "--to", "prod", "--app", "my-app")
     assert refused.code == 1, refused.err
@@ -322,7 +309,7 @@ def test_promote_runs_each_app_module_once_and_shows_the_rendered_change(repo: P
             module.read_text() + "\nimport builtins\n"
             "builtins.__dict__.setdefault('GITOPS_TEST_LOADS', []).append(__name__)\n"
         )
-    _git(repo, "commit", "-qam", "count loads")
+    git(repo, "commit", "-qam", "count loads")
     import builtins
 
     builtins.__dict__["GITOPS_TEST_LOADS"] = []

@@ -6,24 +6,15 @@ branches, as envs/ declare)."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import copy_sources, gitops
+from tests.conftest import copy_sources, git, gitops
 
 
 def _git(root: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    return done.stdout.strip()
+    return git(root, *args).strip()
 
 
 @pytest.fixture

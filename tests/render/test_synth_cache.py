@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from gitops.errors import ExitCode
-from tests.conftest import Run, copy_sources, gitops_process
+from tests.conftest import Run, copy_sources, git, gitops_process
 
 HIT = "synth cache: hit"
 MISS = "synth cache: miss"
@@ -26,18 +25,6 @@ AVAILABILITY = float(os.environ.get("ACME_AVAILABILITY", "99.9"))
 """
 ROLLOUT = "rendered/prod/my-app/rollout.my-app.yaml"
 NO_CI = {"CI": "", "GITOPS_NO_CACHE": "", "GITOPS_DEBUG": "1"}
-
-
-def _git(root: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    return done.stdout
 
 
 def _check(root: Path, *args: str, **env: str) -> Run:
@@ -68,9 +55,9 @@ def rendered_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     synth = gitops_process(root, "synth", env=NO_CI)
     assert synth.code == 0, synth.err
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-qm", "init")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "init")
     return root
 
 
@@ -88,8 +75,8 @@ def test_a_hit_skips_the_render_and_stays_out_of_git(repo: Path) -> None:
     assert HIT in run.err
     assert _drift(run) == set()
     # Nothing the cache wrote shows up as a change to commit.
-    assert _git(repo, "status", "--porcelain", "--ignored=no") == ""
-    assert ".gitops/cache/" in _git(repo, "status", "--porcelain", "--ignored")
+    assert git(repo, "status", "--porcelain", "--ignored=no") == ""
+    assert ".gitops/cache/" in git(repo, "status", "--porcelain", "--ignored")
 
 
 @pytest.mark.parametrize(
