@@ -16,12 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from gitops import __version__
-from gitops.report import Report, counts
+from gitops.report import Report, counts, sarif
 from gitops.report.github import escape_data
 from gitops.report.indented_json import dumps_indented
 from gitops.report.json import SCHEMA_VERSION
-from gitops.report.sarif import INFORMATION_URI, SARIF_SCHEMA, SARIF_VERSION
 
 FAILURE_FORMATS = ("json", "sarif", "github")
 
@@ -52,28 +50,17 @@ def _sarif(message: str, fix: str | None, exit_code: int) -> str:
     notification: dict[str, Any] = {"level": "error", "message": {"text": message}}
     if fix:
         notification["properties"] = {"fix": fix}
-    document = {
-        "$schema": SARIF_SCHEMA,
-        "version": SARIF_VERSION,
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "gitops",
-                        "version": __version__,
-                        "informationUri": INFORMATION_URI,
-                        "rules": [],
-                    }
-                },
-                "invocations": [
-                    {
-                        "executionSuccessful": False,
-                        "exitCode": exit_code,
-                        "toolExecutionNotifications": [notification],
-                    }
-                ],
-                "results": [],
-            }
-        ],
-    }
+    document = sarif.log(
+        {
+            "tool": sarif.tool("gitops", []),
+            "invocations": [
+                {
+                    "executionSuccessful": False,
+                    "exitCode": exit_code,
+                    "toolExecutionNotifications": [notification],
+                }
+            ],
+            "results": [],
+        }
+    )
     return dumps_indented(document) + "\n"

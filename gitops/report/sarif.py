@@ -35,25 +35,31 @@ def render(report: Report) -> str:
     ordered = [rules[code] for code in sorted(rules)]
     index = {rule.code: position for position, rule in enumerate(ordered)}
     findings = sorted(report.findings, key=Finding.sort_key)
-    document = {
-        "$schema": SARIF_SCHEMA,
-        "version": SARIF_VERSION,
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": report.tool,
-                        "version": __version__,
-                        "informationUri": INFORMATION_URI,
-                        "rules": [descriptor(rule) for rule in ordered],
-                    }
-                },
-                "columnKind": "unicodeCodePoints",
-                "results": [result(f, index[f.code]) for f in findings],
-            }
-        ],
-    }
+    document = log(
+        {
+            "tool": tool(report.tool, [descriptor(rule) for rule in ordered]),
+            "columnKind": "unicodeCodePoints",
+            "results": [result(f, index[f.code]) for f in findings],
+        }
+    )
     return report_json(dumps_indented(document), report.findings) + "\n"
+
+
+def log(run: dict[str, Any]) -> dict[str, Any]:
+    """A SARIF 2.1.0 log of one run."""
+    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
+
+
+def tool(name: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run's ``tool``: this gitops and the rules its results refer to."""
+    return {
+        "driver": {
+            "name": name,
+            "version": __version__,
+            "informationUri": INFORMATION_URI,
+            "rules": rules,
+        }
+    }
 
 
 def descriptor(rule: Rule) -> dict[str, Any]:

@@ -314,25 +314,13 @@ def _diff(old: Any, new: Any, path: str, out: list[FieldChange]) -> None:
         return
     if isinstance(old, dict) and isinstance(new, dict):
         for key in sorted(old.keys() | new.keys(), key=str):
-            sub = path + _segment(str(key), first=not path)
-            if key not in old:
-                out.append(FieldChange(sub, None, new[key], has_old=False))
-            elif key not in new:
-                out.append(FieldChange(sub, old[key], None, has_new=False))
-            else:
-                _diff(old[key], new[key], sub, out)
+            _diff_entry(old, new, key, path + _segment(str(key), first=not path), out)
         return
     if isinstance(old, list) and isinstance(new, list):
         by_old, by_new = _named(old), _named(new)
         if by_old is not None and by_new is not None:
             for name in sorted(by_old.keys() | by_new.keys()):
-                sub = f"{path}[{name}]"
-                if name not in by_old:
-                    out.append(FieldChange(sub, None, by_new[name], has_old=False))
-                elif name not in by_new:
-                    out.append(FieldChange(sub, by_old[name], None, has_new=False))
-                else:
-                    _diff(by_old[name], by_new[name], sub, out)
+                _diff_entry(by_old, by_new, name, f"{path}[{name}]", out)
             return
         for i in range(max(len(old), len(new))):
             sub = f"{path}[{i}]"
@@ -344,6 +332,18 @@ def _diff(old: Any, new: Any, path: str, out: list[FieldChange]) -> None:
                 _diff(old[i], new[i], sub, out)
         return
     out.append(FieldChange(path, old, new))
+
+
+def _diff_entry(
+    old: Mapping[Any, Any], new: Mapping[Any, Any], key: Any, path: str, out: list[FieldChange]
+) -> None:
+    """The change at ``key`` of two mappings: added, removed, or what differs inside."""
+    if key not in old:
+        out.append(FieldChange(path, None, new[key], has_old=False))
+    elif key not in new:
+        out.append(FieldChange(path, old[key], None, has_new=False))
+    else:
+        _diff(old[key], new[key], path, out)
 
 
 def _named(items: list[Any]) -> dict[str, Any] | None:
