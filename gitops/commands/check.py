@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gitops.collector import cyclic_gc_paused
 from gitops.commands.catalog import CATALOG
-from gitops.commands.collector import cyclic_gc_paused
 from gitops.commands.lint import render, reviewer_for
 from gitops.findings import Finding
 from gitops.k8s.manifests import LoadResult, load

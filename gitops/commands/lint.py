@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import IO, TYPE_CHECKING
 
+from gitops.collector import cyclic_gc_paused
 from gitops.commands.catalog import CATALOG
-from gitops.commands.collector import cyclic_gc_paused
 from gitops.errors import ExitCode
 from gitops.findings import Finding
 from gitops.k8s.manifests import LoadResult

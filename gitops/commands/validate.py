@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from gitops.commands.collector import cyclic_gc_paused
+from gitops.collector import cyclic_gc_paused
 from gitops.errors import ConfigError, ExitCode
 from gitops.findings import Severity
 from gitops.k8s.render_index import read_index

@@ -28,10 +28,12 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from itertools import repeat
 from typing import Any
 
 import yaml.resolver
 
+# Keys that go first, in this order (a dict: its keys view tests membership in C).
 _TOP_FIRST = {"apiVersion": 0, "kind": 1, "metadata": 2}
 _NESTED_FIRST = {"name": 0, "namespace": 1}
 _RESOLVER = yaml.resolver.Resolver()
@@ -42,7 +44,6 @@ _OTHER_IMPLICIT = re.compile(
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
 )
 _PLAIN_FIRST = re.compile(r"[A-Za-z0-9_/.(]")
-_PLAIN_CHARS = re.compile(r"^[\x20-\x7e]+$")
 # Characters written as-is: YAML's printable set without the characters YAML 1.1 reads as
 # line breaks (U+0085, U+2028, U+2029) or a byte-order mark (U+FEFF); others are escaped.
 _NON_PRINTABLE = re.compile(
@@ -67,12 +68,12 @@ def _mapping(
     first: Mapping[str, int] = _NESTED_FIRST,
 ) -> None:
     pad = " " * indent
-    for key in value:
-        if not isinstance(key, str):
-            raise TypeError(f"mapping key {key!r} is not a string")
+    if not all(map(isinstance, value, repeat(str))):
+        bad = next(key for key in value if not isinstance(key, str))
+        raise TypeError(f"mapping key {bad!r} is not a string")
     keys = sorted(value)
-    if any(key in value for key in first):
-        keys = sorted(keys, key=lambda k: first.get(k, len(first)))  # stable: rest stay sorted
+    if not first.keys().isdisjoint(value):  # those go first, in their order; the rest sorted
+        keys = [k for k in first if k in value] + [k for k in keys if k not in first]
     for key in keys:
         item = value[key]
         head = f"{pad}{_string(key)}:"
@@ -177,6 +178,8 @@ def _string(value: str) -> str:
     if _is_plain(value):
         return value
     text = json.dumps(value, ensure_ascii=False)
+    if value.isascii() and "\x7f" not in value:  # json.dumps escaped \x00-\x1f
+        return text
     return _NON_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
@@ -184,7 +187,8 @@ def _is_plain(value: str) -> bool:
     return (
         bool(value)
         and _PLAIN_FIRST.match(value) is not None
-        and _PLAIN_CHARS.fullmatch(value) is not None
+        and value.isascii()
+        and value.isprintable()  # for ASCII: only \x20-\x7e
         and ": " not in value
         and " #" not in value
         and not value.endswith((" ", ":"))
@@ -195,14 +199,26 @@ def _is_plain(value: str) -> bool:
 
 def _is_block(value: str) -> bool:
     """Multi-line text that a literal block scalar reproduces exactly."""
-    if "\n" not in value or "\r" in value or _NON_PRINTABLE.search(value):
+    if "\n" not in value or "\r" in value or not _printable(value):
         return False
     body = value.rstrip("\n")
     # YAML takes the block's indentation from its first non-empty line: that line must not
     # start with blanks of its own (an empty first line does not exempt the next one).
     if not body or body.lstrip("\n").startswith((" ", "\t")):
         return False
-    return all(line == line.rstrip(" \t") for line in body.split("\n"))
+    # No line may end in blanks (a block would drop them).
+    return not (body.endswith((" ", "\t")) or " \n" in body or "\t\n" in body)
+
+
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r"
+
+
+def _printable(value: str) -> bool:
+    """No character :data:`_NON_PRINTABLE` matches; ASCII text is checked in C, a few times
+    faster than the regular expression on the long rule expressions and dashboards."""
+    if value.isascii():
+        return not value.encode("ascii").translate(None, _PRINTABLE_ASCII)
+    return _NON_PRINTABLE.search(value) is None
 
 
 def _block(head: str, value: str, indent: int, lines: list[str]) -> None:

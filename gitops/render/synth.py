@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from gitops.collector import cyclic_gc_paused, heap_frozen
 from gitops.constructs.argocd import EnvTarget, Layout, Repo, argocd_manifests
 from gitops.errors import ConfigError, RenderError
 from gitops.k8s.render_index import ARGOCD_DIR, RenderIndex, pod_security_defaults, read_index
@@ -94,21 +95,54 @@ def make_plan(
     """``sources``: envs/ and apps/ as the caller already loaded them (else loaded here)."""
 
     sources = sources or load_sources(settings)
+    picked = _Picked(
+        envs=_pick("environment", selection.envs, sources.envs),
+        apps=_pick("app", selection.apps, sources.apps),
+        namespaces=check_environments(sources.envs, sources.apps),
+        repo=Repo(
+            url=settings.require_repo_url(),
+            revision=settings.revision,
+            rendered_dir=RENDERED_DIR,
+            argocd_namespace=settings.argocd_namespace,
+        ),
+    )
+    with heap_frozen():  # users' code runs here
+        objects = build_objects(
+            settings, [sources.envs[e] for e in picked.envs], [sources.apps[a] for a in picked.apps]
+        )
+    # From here on only gitops' own code runs, which makes no garbage cycles.
+    with cyclic_gc_paused():
+        return _plan(settings, selection, sources, picked, objects, check_only)
+
+
+@dataclass(frozen=True)
+class _Picked:
+    """What a run renders, checked before any user code runs."""
+
+    envs: list[str]
+    apps: list[str]
+    namespaces: dict[tuple[str, str], str]
+    """The namespace of each (env, app)."""
+    repo: Repo
+
+
+def _plan(
+    settings: Settings,
+    selection: Selection,
+    sources: Sources,
+    picked: _Picked,
+    objects: list[BuiltObject],
+    check_only: bool,
+) -> Plan:
     all_envs, all_apps = sources.envs, sources.apps
-    env_names = _pick("environment", selection.envs, all_envs)
-    app_names = _pick("app", selection.apps, all_apps)
-    namespaces = check_environments(all_envs, all_apps)
+    env_names, app_names, namespaces, repo = (
+        picked.envs,
+        picked.apps,
+        picked.namespaces,
+        picked.repo,
+    )
     full_envs = not selection.envs
     full_apps = set(app_names) == set(all_apps)
-    repo = Repo(
-        url=settings.require_repo_url(),
-        revision=settings.revision,
-        rendered_dir=RENDERED_DIR,
-        argocd_namespace=settings.argocd_namespace,
-    )
-    objects = build_objects(
-        settings, [all_envs[e] for e in env_names], [all_apps[a] for a in app_names]
-    )
     check_overlays(all_envs, objects)
     files = render_files(objects, RENDERED_DIR, namespaces, scopes_for(settings, objects))
     old_index = read_index(settings.index_path, INDEX_PATH)
