@@ -788,5 +788,8 @@ def init(directory: Path, envs: str, repo_url: str | None, dry_run: bool, force:
 
 
 def main() -> None:
+    from gitops.collector import tune_for_one_command
+
+    tune_for_one_command()
     cli(prog_name="gitops")
     sys.exit(0)  # pragma: no cover - click exits on its own
