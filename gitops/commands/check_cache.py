@@ -49,7 +49,8 @@ from gitops.settings import PYPROJECT, STATE_DIR, Settings
 if TYPE_CHECKING:
     from gitops.commands.review_findings import ReviewOptions
 
-CACHE_DIR = f"{STATE_DIR}/cache"
+_CACHE_NAME = "cache"
+CACHE_DIR = f"{STATE_DIR}/{_CACHE_NAME}"
 PREFIX = "check-"
 FORMAT = 1
 KEEP = 8
@@ -290,9 +291,13 @@ def _difference(recorded: Mapping[str, Any], now: Mapping[str, Any]) -> str:
 def _describe(
     root: Path, files: Iterable[str], listed: Iterable[str], env: Iterable[str]
 ) -> dict[str, Any]:
+    listings = synth_cache.listings(root, listed)
+    state = listings.get(STATE_DIR)
+    if state is not None:  # the caches come and go with every run
+        listings[STATE_DIR] = [n for n in state if n != _CACHE_NAME]
     return {
         "files": {name: synth_cache.file_hash(root / name) for name in sorted(set(files))},
-        "listings": synth_cache.listings(root, listed),
+        "listings": listings,
         "env": synth_cache.env_digests(env),
     }
 
