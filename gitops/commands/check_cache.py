@@ -342,6 +342,9 @@ def _watched(
         name = _name(os.path.realpath(listed), real_root, package, own)
         if name is not None and not os.path.isabs(name):
             dirs.add(name)
+            # What is in a folder the run listed may have been read where the audit hook does
+            # not hear it: a forked child parses half of a large rendered/ (k8s.parallel).
+            files.update(_files_in(root, name))
     for directory in facts.schema_dirs:
         for top, subdirs, _ in os.walk(directory):
             subdirs.sort()
@@ -350,6 +353,19 @@ def _watched(
                 dirs.add(name)
     env = sorted(seen.env - _DESCRIBED_OTHERWISE - _IGNORED_ENV)
     return sorted(files), sorted(dirs), env
+
+
+def _files_in(root: Path, name: str) -> list[str]:
+    """The regular files directly in the folder ``name`` (repo-relative), bytecode aside."""
+    try:
+        with os.scandir(root / name) as entries:
+            return [
+                f"{name}/{entry.name}" if name else entry.name
+                for entry in entries
+                if entry.is_file() and not entry.name.endswith(".pyc")
+            ]
+    except OSError:
+        return []
 
 
 def _source_of(path: str) -> str:

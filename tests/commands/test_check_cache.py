@@ -161,6 +161,26 @@ def test_each_set_of_options_has_its_own_record(repo: Path) -> None:
         assert again.cache_lines[0].startswith(HIT) and again.out == before.out
 
 
+def test_a_file_parsed_in_a_forked_child_is_an_input(repo: Path) -> None:
+    """With 400+ files and two jobs, a forked child parses every other file: the audit hook
+    in the parent never hears those opens, yet editing one is a miss."""
+    bulk = repo / "rendered" / "dev" / "bulk"
+    bulk.mkdir()
+    for n in range(420):
+        text = DEPLOYMENT.replace("name: extra\n", f"name: bulk-{n:03}\n", 1)
+        (bulk / f"deployment.bulk-{n:03}.yaml").write_text(text)
+    first = check(repo, "--format", "json", GITOPS_JOBS="2")
+    assert first.cache_lines[0].startswith(MISS) and first.cache_lines[0].endswith(RECORDED)
+    assert check(repo, "--format", "json", GITOPS_JOBS="2").cache_lines[0].startswith(HIT)
+    odd = bulk / "deployment.bulk-001.yaml"
+    odd.write_text(odd.read_text().replace("replicas: 1", "replicas: one"))
+    edited = check(repo, "--format", "json", GITOPS_JOBS="2")
+    assert edited.cache_lines == [
+        f"{MISS} (rendered/dev/bulk/deployment.bulk-001.yaml changed{RECORDED}"
+    ]
+    assert "SC002" in edited.codes and "SC002" not in first.codes
+
+
 def test_a_new_file_under_rendered_is_a_miss(repo: Path) -> None:
     first = check(repo, "--format", "json")
     added = repo / "rendered" / "dev" / "extra" / "deployment.second.yaml"
