@@ -9,8 +9,8 @@ schemas, colour, paths, where it was started) and holds:
 
 - what is installed, as :func:`gitops.render.synth_cache.installation` describes it (the
   gitops package's version and every file, the Python version, cdk8s/constructs/jsii, Node.js),
-  plus the Python prefix and the names of the distributions in ``site-packages`` (versions
-  included: a new jsonschema-rs or PyYAML changes them);
+  plus the Python prefix, the module search path and the names of the distributions in
+  ``site-packages`` (versions included: a new jsonschema-rs or PyYAML changes them);
 - everything the run read, recorded while it ran (``synth_cache.recording()``): the sha256 of
   every file it opened under the repo root (``rendered/``, the render index, ``apps/`` and
   ``envs/`` when the synth cache was consulted, a module's source for its bytecode) and outside
@@ -215,6 +215,7 @@ def _installation() -> dict[str, Any]:
     return {
         **synth_cache.installation(),
         "prefix": sys.prefix,
+        "path": list(sys.path),
         "site": _site_distributions(),
     }
 
@@ -268,6 +269,7 @@ _INSTALLED_NAMES = {
     "distributions": "cdk8s, constructs or jsii",
     "node": "the Node.js binary",
     "prefix": "the Python environment",
+    "path": "the module search path",
     "site": "an installed distribution",
 }
 
