@@ -6,7 +6,6 @@ import contextlib
 import functools
 import os
 import sys
-import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +39,8 @@ def _exit_code_of(run: Callable[..., int]) -> Callable[..., None]:
         except GitopsError as exc:
             click.echo(exc.render(), err=True)
             if os.environ.get(DEBUG_ENV) and exc.__cause__ is not None:
+                import traceback  # only to debug an error: not on every run's import path
+
                 traceback.print_exception(exc.__cause__)
                 _echo_node_stderr()
             _echo_failure_document(output_format, exc.message, exc.fix, exc.exit_code)
@@ -58,6 +59,8 @@ def _exit_code_of(run: Callable[..., int]) -> Callable[..., None]:
                 err=True,
             )
             if os.environ.get(DEBUG_ENV):
+                import traceback
+
                 traceback.print_exc()
                 _echo_node_stderr()
             _echo_failure_document(output_format, message, None, ExitCode.INTERNAL)

@@ -215,7 +215,9 @@ def _installation() -> dict[str, Any]:
     return {
         **synth_cache.installation(),
         "prefix": sys.prefix,
-        "path": list(sys.path),
+        # Not sys.path[0]: the script's folder or the working directory, which differ between
+        # `gitops check` and `python -m gitops check` (the same code either way).
+        "path": sys.path[1:],
         "site": _site_distributions(),
     }
 
