@@ -6,7 +6,6 @@ import contextlib
 import functools
 import os
 import sys
-import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from gitops import __version__
-from gitops.commands.slo import FORMATS as SLO_FORMATS
+from gitops.commands.choices import SLO_FORMATS
 from gitops.errors import ConfigError, ExitCode, GitopsError
-from gitops.lint.config import FAIL_ON, PRESETS
+from gitops.lint.choices import FAIL_ON, PRESETS
 from gitops.report import REPORTERS
 from gitops.rules.docs import FORMATS as RULES_FORMATS
 from gitops.settings import Settings, find_root, is_config_repo, load_settings, no_config_repo
@@ -40,6 +39,8 @@ def _exit_code_of(run: Callable[..., int]) -> Callable[..., None]:
         except GitopsError as exc:
             click.echo(exc.render(), err=True)
             if os.environ.get(DEBUG_ENV) and exc.__cause__ is not None:
+                import traceback  # only to debug an error: not on every run's import path
+
                 traceback.print_exception(exc.__cause__)
                 _echo_node_stderr()
             _echo_failure_document(output_format, exc.message, exc.fix, exc.exit_code)
@@ -58,6 +59,8 @@ def _exit_code_of(run: Callable[..., int]) -> Callable[..., None]:
                 err=True,
             )
             if os.environ.get(DEBUG_ENV):
+                import traceback
+
                 traceback.print_exc()
                 _echo_node_stderr()
             _echo_failure_document(output_format, message, None, ExitCode.INTERNAL)
@@ -224,12 +227,12 @@ def _review_options(run: Callable[..., Any]) -> Callable[..., Any]:
 def _review(
     new_since: str | None, baseline: Path | None, update_baseline: bool, prune_baseline: bool
 ) -> ReviewOptions | None:
-    from gitops.commands.review_findings import ReviewOptions
-
     if (update_baseline or prune_baseline) and baseline is None:
         raise click.UsageError("--update-baseline and --prune-baseline need --baseline FILE")
     if not (new_since or baseline):
         return None
+    from gitops.commands.review_findings import ReviewOptions
+
     return ReviewOptions(new_since, baseline, update_baseline, prune_baseline)
 
 
@@ -622,8 +625,8 @@ def validate(
 @click.option(
     "--no-cache",
     is_flag=True,
-    help="Always render to prove rendered/ current; never trust the local synth cache "
-    "(.gitops/cache/, off anyway when CI or GITOPS_NO_CACHE is set).",
+    help="Run every stage: neither replay a recorded identical check nor trust the local "
+    "synth cache (both in .gitops/cache/, off anyway when CI or GITOPS_NO_CACHE is set).",
 )
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.pass_context
@@ -649,9 +652,9 @@ def check(
     (optional, e.g. a commit's changed files) narrow the run to the apps they belong to.
     """
     settings = _settings(ctx)  # first: cdk8s's Node.js starts in the working directory
-    from gitops.commands.check import run_check
+    from gitops.commands.check_cache import run_check_cached
 
-    return run_check(
+    return run_check_cached(
         settings,
         paths=_user_paths(ctx, paths),
         output_format=output_format,
@@ -664,8 +667,9 @@ def check(
         echo=lambda text: click.echo(text, nl=False),
         review=_review(new_since, _user_path(ctx, baseline), update_baseline, prune_baseline),
         warn=_warn,
-        cache=not no_cache,
+        no_cache=no_cache,
         debug=_debug,
+        started_in=ctx.meta.get(_STARTED_IN),
     )
 
 

@@ -29,6 +29,7 @@ from gitops.render.rendered import refuse_interrupted
 from gitops.settings import INDEX_PATH, Settings
 
 if TYPE_CHECKING:  # loading envs/ starts cdk8s; the type alone does not
+    from gitops.commands.check_cache import RunFacts
     from gitops.commands.review_findings import ReviewOptions
     from gitops.render.sources import Sources
 
@@ -51,13 +52,15 @@ def run_check(
     sources: Sources | None = None,
     cache: bool = False,
     debug: Callable[[str], None] | None = None,
+    facts: RunFacts | None = None,
 ) -> int:
     """``env`` narrows the run to ``rendered/<env>`` (drift, targets and lint context): what a
     promotion gate needs of its source environment. With PATHS too, the lint context is what
     the apps' objects can refer to in that environment (:mod:`gitops.lint.context`), not all
     of it. ``sources``: envs/ and apps/ as the caller loaded them. ``cache``: a whole-repo run
     may prove rendered/ current from the local synth cache (:mod:`gitops.render.synth_cache`)
-    instead of rendering; ``debug`` hears whether it did."""
+    instead of rendering; ``debug`` hears whether it did. ``facts``, when given, learns how
+    the result was reached (for the check cache, :mod:`gitops.commands.check_cache`)."""
     from gitops.commands.validate import validate_settings
     from gitops.validate.run import validate
     from gitops.validate.versions import parse_version
@@ -66,7 +69,17 @@ def run_check(
     apps = _selected_apps(settings, paths, sources)
     findings: list[Finding] = []
     if settings.apps_dir.is_dir():
-        findings += _drift(settings, apps, env, cache, debug or (lambda message: None), sources)
+        drift, how = _drift(
+            settings, apps, env, cache, debug or (lambda message: None), sources
+        )
+        findings += drift
+    else:
+        how = "no apps/"
+    validate_config = validate_settings(settings, engine, ignore_missing_schemas)
+    if facts is not None:
+        facts.drift = how
+        facts.engine = validate_config.engine
+        facts.schema_dirs = tuple(settings.root / d for d in validate_config.schema_dirs)
     index = read_index(settings.index_path, INDEX_PATH)
     targets = _rendered_files(settings, apps, index.files if index else {})
     context = [str(settings.rendered_dir)] if apps is not None else []
@@ -91,7 +104,7 @@ def run_check(
         outcome = validate(
             targets,
             root=settings.root,
-            settings=validate_settings(settings, engine, ignore_missing_schemas),
+            settings=validate_config,
             explicit_version=explicit,
             index=index,
             loaded=loaded,
@@ -99,7 +112,6 @@ def run_check(
     # The linter reports unreadable input itself; keep the validator's schema findings only.
     findings += [f for f in outcome.findings if CATALOG.by_code[f.code].engine != "loader"]
     flags = flags_layer(CATALOG, preset=preset, fail_on=fail_on)
-    validate_config = validate_settings(settings, engine, ignore_missing_schemas)
 
     def base_findings(base: Settings, base_loaded: LoadResult) -> Sequence[Finding]:
         """Schema and lint findings of the objects at the base revision."""
@@ -144,9 +156,9 @@ def _drift(
     cache: bool,
     debug: Callable[[str], None],
     sources: Sources | None,
-) -> list[Finding]:
+) -> tuple[list[Finding], str]:
     """Drift findings of a fresh render, or none when the synth cache proves there is none
-    (only for a whole-repo run that loads the sources itself)."""
+    (only for a whole-repo run that loads the sources itself); and which of the two."""
     from gitops.render import synth_cache
 
     whole = apps is None and env is None and sources is None
@@ -157,14 +169,16 @@ def _drift(
         and synth_cache.is_current(settings.root, settings.apps_dir, settings.envs_dir)
     ):
         debug("synth cache: hit, rendered/ is what the sources render to (cdk8s not started)")
-        return []
+        return [], "synth cache hit"
     if cache and whole:
         debug("synth cache: miss, rendering")
     from gitops.render.synth import Selection
     from gitops.render.synth import check as synth_check
 
     selection = Selection(envs=(env,) if env else (), apps=apps or ())
-    return drift_findings(synth_check(settings, selection, sources=sources, cache=cache))
+    return drift_findings(
+        synth_check(settings, selection, sources=sources, cache=cache)
+    ), "rendered"
 
 
 def _selected_apps(

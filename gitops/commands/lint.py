@@ -72,12 +72,14 @@ def reviewer_for(
     warn: Callable[[str], None],
 ) -> Reviewer | None:
     """What marks findings new or unchanged (None when nothing asks for it)."""
-    from gitops.commands.review_findings import Reviewer, ReviewOptions
-
     if output_format == "sarif":
+        from gitops.commands.review_findings import ReviewOptions
+
         review = replace(review or ReviewOptions(), fingerprints=True)
     if review is None or not review.active:
         return None
+    from gitops.commands.review_findings import Reviewer  # git, baselines: only for a review
+
     return Reviewer(settings, review, base_findings, warn)
 
 

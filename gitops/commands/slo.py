@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from gitops.commands.choices import SLO_FORMATS
 from gitops.errors import ConfigError, ExitCode, SourceError
 from gitops.k8s.burn_rate import (
     SLO_ANNOTATION,
@@ -35,7 +36,7 @@ from gitops.k8s.manifests import load
 from gitops.k8s.promql import quote
 from gitops.settings import RENDERED_DIR, Settings
 
-FORMATS = ("text", "markdown", "json", "openslo")
+FORMATS = SLO_FORMATS
 
 
 @dataclass(frozen=True)

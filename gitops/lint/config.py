@@ -35,11 +35,10 @@ from typing import Any
 
 from gitops.errors import ConfigError
 from gitops.findings import Severity
+from gitops.lint.choices import FAIL_ON, PRESETS
 from gitops.rules.options import OptionError, check_options
 from gitops.rules.registry import Registry
 
-PRESETS = ("recommended", "strict")
-FAIL_ON = ("error", "warning", "never")
 _LAYER_KEYS = ("disable", "enable", "fail_on", "ignore", "options", "preset", "severity")
 _TOP_KEYS = (*_LAYER_KEYS, "env")
 _IGNORE_KEYS = ("kinds", "names", "namespaces", "paths", "reason", "rules")

@@ -30,8 +30,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -76,23 +76,30 @@ _HOOKED = False
 def _audit(event: str, args: tuple[Any, ...]) -> None:
     if not _ACTIVE:
         return
+    # Every active recording hears it: a recorded render may run inside a recorded check.
     try:
-        recording = _ACTIVE[-1]
         if event == "open":
             if isinstance(args[0], (str, bytes)):
-                recording.opened.add(os.path.abspath(os.fsdecode(args[0])))
+                opened = os.path.abspath(os.fsdecode(args[0]))
+                for recording in _ACTIVE:
+                    recording.opened.add(opened)
         elif event in ("os.listdir", "os.scandir"):
             path = args[0] if args[0] is not None else "."
             if isinstance(path, (str, bytes)):
-                recording.listed.add(os.path.abspath(os.fsdecode(path)))
+                listed = os.path.abspath(os.fsdecode(path))
+                for recording in _ACTIVE:
+                    recording.listed.add(listed)
         elif event == "subprocess.Popen":
             executable, argv = args[0], args[1]
             program = executable or (argv[0] if isinstance(argv, (list, tuple)) else argv)
-            recording.programs.append(os.fsdecode(program))
+            for recording in _ACTIVE:
+                recording.programs.append(os.fsdecode(program))
         elif event == "ctypes.dlopen":
-            recording.libraries.append(str(args[0]))
+            for recording in _ACTIVE:
+                recording.libraries.append(str(args[0]))
     except Exception:  # an audit hook must never break the operation it watches
-        recording.programs.append("<unknown>")
+        for recording in _ACTIVE:
+            recording.programs.append("<unknown>")
 
 
 class _RecordingEnviron(os._Environ):  # type: ignore[type-arg]
@@ -106,6 +113,8 @@ class _RecordingEnviron(os._Environ):  # type: ignore[type-arg]
 
     def __getitem__(self, key: str) -> str:
         self._recording.env.add(key)
+        for recording in _ACTIVE:
+            recording.env.add(key)
         return str(super().__getitem__(key))
 
 
@@ -147,15 +156,28 @@ def _file_hash(path: Path) -> str | None:
         return None
 
 
+def file_hash(path: Path) -> str | None:
+    """The sha256 of a regular file's bytes; None when it does not exist, and the kind of
+    anything else (a device or a pipe is never read)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if not stat.S_ISREG(mode):
+        return "directory" if stat.S_ISDIR(mode) else "special"
+    return _file_hash(path)
+
+
 def _walk(directory: Path, root: Path) -> Iterator[str]:
     """Repo-relative paths of the files under ``directory`` (caches excluded)."""
     if not directory.is_dir():
         return
+    start = len(str(root).rstrip(os.sep)) + 1
     for top, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in files:
             if not name.endswith((".pyc", ".pyo")):
-                yield Path(top, name).relative_to(root).as_posix()
+                yield os.path.join(top, name)[start:].replace(os.sep, "/")
 
 
 def _package_source() -> str:
@@ -163,10 +185,11 @@ def _package_source() -> str:
     from gitops import __version__
 
     package = Path(__file__).resolve().parents[1]
-    names = sorted(_walk(package, package))
-    return _digest(
-        [("version", __version__.encode())] + [(n, (package / n).read_bytes()) for n in names]
-    )
+    parts = [("version", __version__.encode())]
+    for name in sorted(_walk(package, package)):
+        with open(os.path.join(package, name), "rb") as handle:
+            parts.append((name, handle.read()))
+    return _digest(parts)
 
 
 def _distributions() -> dict[str, str]:
@@ -189,8 +212,8 @@ def _distributions() -> dict[str, str]:
         if site not in listings:
             listings[site] = sorted(os.listdir(site))
         infos = [n for n in listings[site] if n.lower().startswith(f"{name}-")]
-        stat = origin.stat()
-        found[name] = f"{origin} {stat.st_size} {stat.st_mtime_ns} {' '.join(infos)}"
+        info = origin.stat()
+        found[name] = f"{origin} {info.st_size} {info.st_mtime_ns} {' '.join(infos)}"
     return found
 
 
@@ -201,8 +224,8 @@ def _node() -> str:
     if node is None:
         return "absent"
     real = os.path.realpath(node)
-    stat = os.stat(real)
-    return f"{real} {stat.st_size} {stat.st_mtime_ns}"
+    info = os.stat(real)
+    return f"{real} {info.st_size} {info.st_mtime_ns}"
 
 
 def _outside_environment(path: str) -> bool:
@@ -253,27 +276,66 @@ def describe(
 ) -> dict[str, Any]:
     """Everything a whole-repo render of ``root`` depends on, as comparable JSON."""
     names = {PYPROJECT, *_walk(apps_dir, root), *_walk(envs_dir, root), *extra_files}
-    listings: dict[str, list[str] | None] = {}
-    for rel in sorted(set(listed)):
-        try:
-            listings[rel] = sorted(os.listdir(root / rel))
-        except OSError:
-            listings[rel] = None
-    env = {
-        name: None
-        if name not in os.environ
-        else hashlib.sha256(os.environ[name].encode("utf-8", "surrogateescape")).hexdigest()
-        for name in sorted(set(env_names))
+    return {
+        **installation(),
+        "files": {name: _file_hash(root / name) for name in sorted(names)},
+        "listings": listings(root, listed),
+        "env": env_digests(env_names),
     }
+
+
+def installation() -> dict[str, Any]:
+    """What is installed rather than in the repo: the gitops package (version and every file),
+    the Python version, the cdk8s, constructs and jsii distributions, the Node.js binary."""
     return {
         "gitops": _package_source(),
         "python": sys.version,
         "distributions": _distributions(),
         "node": _node(),
-        "files": {name: _file_hash(root / name) for name in sorted(names)},
-        "listings": listings,
-        "env": env,
     }
+
+
+def listings(root: Path, names: Iterable[str]) -> dict[str, list[str] | None]:
+    """The sorted names in each of the directories ``names`` (relative to ``root``, or
+    absolute); None for one that cannot be listed."""
+    found: dict[str, list[str] | None] = {}
+    for rel in sorted(set(names)):
+        try:
+            found[rel] = sorted(os.listdir(root / rel))
+        except OSError:
+            found[rel] = None
+    return found
+
+
+def env_digests(names: Iterable[str]) -> dict[str, str | None]:
+    """The sha256 of each environment variable's value (None when unset), never the value."""
+    return {
+        name: None
+        if name not in os.environ
+        else hashlib.sha256(os.environ[name].encode("utf-8", "surrogateescape")).hexdigest()
+        for name in sorted(set(names))
+    }
+
+
+def write_json(path: Path, record: Mapping[str, Any]) -> None:
+    """Write ``record`` to ``path`` in ``.gitops/cache/`` atomically (a temporary file
+    renamed over it), creating the folder and its ``.gitignore`` first. A cache that cannot be
+    written is no cache, not an error."""
+    import tempfile  # only a miss writes: a hit does not need it
+
+    with suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ignore = path.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# gitops' local caches: never committed.\n*\n")
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(record, handle, sort_keys=True)
+            os.replace(tmp, path)
+        finally:
+            with suppress(FileNotFoundError):
+                os.unlink(tmp)
 
 
 def tree_digest(files: Mapping[str, bytes], index: bytes | None) -> str:
@@ -332,15 +394,7 @@ def save(
         "extra": {"files": files, "listed": dirs, "env": sorted(seen.env)},
         "digest": digest,
     }
-    with suppress(OSError):  # a cache that cannot be written is no cache, not an error
-        path.parent.mkdir(parents=True, exist_ok=True)
-        ignore = path.parent / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# gitops' local synth cache: never committed.\n*\n")
-        fd, tmp = tempfile.mkstemp(prefix=".synth.json.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(record, handle, sort_keys=True)
-        os.replace(tmp, path)
+    write_json(path, record)
 
 
 def forget(root: Path) -> None:

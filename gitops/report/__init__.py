@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from gitops.findings import Finding, Severity
-from gitops.rules.registry import Rule
+
+if TYPE_CHECKING:  # the rule model imports the object model; the CLI's --format needs neither
+    from gitops.rules.registry import Rule
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,10 @@ dataclass and its case file, so the docs cannot say something the code does not 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from gitops.rules.cases import examples
-from gitops.rules.options import format_value, option_docs
-from gitops.rules.registry import Rule
+if TYPE_CHECKING:  # the command line reads FORMATS; only rendering docs needs the rule model
+    from gitops.rules.registry import Rule
 
 FORMATS = ("text", "markdown")
 DOCS_PATH = "docs/rules.md"
@@ -55,6 +55,9 @@ def rules_table(rules: Sequence[Rule]) -> str:
 
 
 def rule_text(rule: Rule) -> str:
+    from gitops.rules.cases import examples
+    from gitops.rules.options import format_value, option_docs
+
     found = examples(rule.code)
     lines = [
         f"{rule.code} {rule.name}",
@@ -80,6 +83,9 @@ def rule_text(rule: Rule) -> str:
 
 
 def rule_markdown(rule: Rule) -> str:
+    from gitops.rules.cases import examples
+    from gitops.rules.options import format_value, option_docs
+
     found = examples(rule.code)
     lines = [
         f"## {rule.code} {rule.name}",
