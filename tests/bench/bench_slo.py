@@ -175,6 +175,11 @@ def whole(plain: Path, with_slos: Path, runs: int) -> float:
     base, slo = medians["without SLOs"], medians["with SLOs"]
     print(f"SLO render cost: wall {_change(base[0], slo[0])}, CPU {_change(base[1], slo[1])} "
           f"(user {_change(base[2], slo[2])}, sys {_change(base[3], slo[3])})")  # fmt: skip
+    # Each pair ran back to back, so its ratio is less exposed to the machine's drift.
+    pairs = list(zip(times["without SLOs"], times["with SLOs"], strict=True))
+    paired = [statistics.median(b[i] / a[i] for a, b in pairs) for i in range(4)]
+    print("paired median ratio (with / without SLOs): "
+          + ", ".join(f"{n} {r:.3f}" for n, r in zip(("wall", "CPU", "user", "sys"), paired, strict=True)))  # fmt: skip
     return base[1]
 
 
