@@ -653,9 +653,9 @@ def check(
     """
     settings = _settings(ctx)  # first: cdk8s's Node.js starts in the working directory
     from gitops.commands.check_cache import run_check_cached
+    from gitops.commands.check_options import CheckOptions
 
-    return run_check_cached(
-        settings,
+    options = CheckOptions(
         paths=_user_paths(ctx, paths),
         output_format=output_format,
         fail_on=fail_on,
@@ -664,6 +664,10 @@ def check(
         engine=engine,
         ignore_missing_schemas=ignore_missing_schemas,
         color=_color(),
+    )
+    return run_check_cached(
+        settings,
+        options,
         echo=lambda text: click.echo(text, nl=False),
         review=_review(new_since, _user_path(ctx, baseline), update_baseline, prune_baseline),
         warn=_warn,

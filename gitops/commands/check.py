@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from gitops.collector import cyclic_gc_paused
 from gitops.commands.catalog import CATALOG
+from gitops.commands.check_options import CheckOptions
 from gitops.commands.lint import render, reviewer_for
 from gitops.findings import Finding
 from gitops.k8s.manifests import LoadResult, load
@@ -36,15 +37,8 @@ if TYPE_CHECKING:  # loading envs/ starts cdk8s; the type alone does not
 
 def run_check(
     settings: Settings,
+    options: CheckOptions,
     *,
-    paths: Sequence[str],
-    output_format: str,
-    fail_on: str | None,
-    preset: str | None,
-    kubernetes_version: str | None,
-    engine: str | None,
-    ignore_missing_schemas: bool,
-    color: bool,
     echo: Callable[[str], None],
     review: ReviewOptions | None = None,
     warn: Callable[[str], None] | None = None,
@@ -66,16 +60,14 @@ def run_check(
     from gitops.validate.versions import parse_version
 
     refuse_interrupted(settings.root)
-    apps = _selected_apps(settings, paths, sources)
+    apps = _selected_apps(settings, options.paths, sources)
     findings: list[Finding] = []
     if settings.apps_dir.is_dir():
-        drift, how = _drift(
-            settings, apps, env, cache, debug or (lambda message: None), sources
-        )
+        drift, how = _drift(settings, apps, env, cache, debug or (lambda message: None), sources)
         findings += drift
     else:
         how = "no apps/"
-    validate_config = validate_settings(settings, engine, ignore_missing_schemas)
+    validate_config = validate_settings(settings, options.engine, options.ignore_missing_schemas)
     if facts is not None:
         facts.drift = how
         facts.engine = validate_config.engine
@@ -88,8 +80,8 @@ def run_check(
         targets = [t for t in targets if Path(t).is_relative_to(env_dir)] or [str(env_dir)]
         context = [str(env_dir)]
     explicit = (
-        parse_version(kubernetes_version, "--kubernetes-version")
-        if kubernetes_version is not None
+        parse_version(options.kubernetes_version, "--kubernetes-version")
+        if options.kubernetes_version is not None
         else None
     )
     with cyclic_gc_paused():  # synth (user code) above runs with it
@@ -111,7 +103,7 @@ def run_check(
         )
     # The linter reports unreadable input itself; keep the validator's schema findings only.
     findings += [f for f in outcome.findings if CATALOG.by_code[f.code].engine != "loader"]
-    flags = flags_layer(CATALOG, preset=preset, fail_on=fail_on)
+    flags = flags_layer(CATALOG, preset=options.preset, fail_on=options.fail_on)
 
     def base_findings(base: Settings, base_loaded: LoadResult) -> Sequence[Finding]:
         """Schema and lint findings of the objects at the base revision."""
@@ -128,7 +120,7 @@ def run_check(
             [], base, registry=REGISTRY, known=CATALOG, flags=flags, loaded=base_loaded, extra=extra
         ).findings
 
-    reviewer = reviewer_for(settings, review, output_format, base_findings, warn or echo)
+    reviewer = reviewer_for(settings, review, options.output_format, base_findings, warn or echo)
     with cyclic_gc_paused():
         run = lint(
             targets,
@@ -143,7 +135,11 @@ def run_check(
         )
         absent = reviewer.absent if reviewer else ()
         for text in render(
-            run, output_format, color=color, extra={"engine": outcome.engine}, absent=absent
+            run,
+            options.output_format,
+            color=options.color,
+            extra={"engine": outcome.engine},
+            absent=absent,
         ):
             echo(text)
     return run.exit_code

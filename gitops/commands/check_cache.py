@@ -39,10 +39,11 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gitops.commands.check_options import CheckOptions
 from gitops.render import synth_cache
 from gitops.settings import PYPROJECT, STATE_DIR, Settings
 
@@ -96,15 +97,8 @@ def off_reason(no_cache: bool, review: ReviewOptions | None, engine: str | None)
 
 def run_check_cached(
     settings: Settings,
+    options: CheckOptions,
     *,
-    paths: Sequence[str],
-    output_format: str,
-    fail_on: str | None,
-    preset: str | None,
-    kubernetes_version: str | None,
-    engine: str | None,
-    ignore_missing_schemas: bool,
-    color: bool,
     echo: Callable[[str], None],
     warn: Callable[[str], None],
     debug: Callable[[str], None],
@@ -122,14 +116,7 @@ def run_check_cached(
 
         return run_check(
             settings,
-            paths=paths,
-            output_format=output_format,
-            fail_on=fail_on,
-            preset=preset,
-            kubernetes_version=kubernetes_version,
-            engine=engine,
-            ignore_missing_schemas=ignore_missing_schemas,
-            color=color,
+            options,
             echo=echo,
             review=review,
             warn=warn,
@@ -138,24 +125,18 @@ def run_check_cached(
             facts=facts,
         )
 
-    off = off_reason(no_cache, review, engine)
+    off = off_reason(no_cache, review, options.engine)
     if off is not None:
         debug(f"check cache: off ({off})")
         return run(echo, warn, None)
-    options = {
-        "format": output_format,
-        "fail_on": fail_on,
-        "preset": preset,
-        "kubernetes_version": kubernetes_version,
-        "engine": engine,
-        "ignore_missing_schemas": ignore_missing_schemas,
-        "color": color,
-        "paths": list(paths),
+    key = {
+        **asdict(options),
+        "paths": list(options.paths),
         "env": None,
         "root": str(settings.root),
         "started_in": started_in,
     }
-    return cached(settings.root, options, run, echo=echo, warn=warn, debug=debug)
+    return cached(settings.root, key, run, echo=echo, warn=warn, debug=debug)
 
 
 def cached(

@@ -212,18 +212,12 @@ def gate_check(
     """``gitops check`` as a promotion gate runs it (text, the repo's own settings): its exit
     code and its report lines."""
     from gitops.commands.check import run_check
+    from gitops.commands.check_options import CheckOptions
 
     report: list[str] = []
     code = run_check(
         settings,
-        paths=paths,
-        output_format="text",
-        fail_on=None,
-        preset=None,
-        kubernetes_version=None,
-        engine=None,
-        ignore_missing_schemas=False,
-        color=False,
+        CheckOptions(paths=tuple(paths)),
         echo=report.append,
         env=env,
         sources=sources,
