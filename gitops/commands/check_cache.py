@@ -82,12 +82,9 @@ class RunFacts:
 
 def off_reason(no_cache: bool, review: ReviewOptions | None, engine: str | None) -> str | None:
     """Why this check must neither read nor write a record, or None."""
-    if no_cache:
-        return "--no-cache"
-    if os.environ.get(NO_CACHE, "") not in ("", "0"):
-        return f"{NO_CACHE} is set"
-    if not synth_cache.enabled():
-        return "CI is set"
+    off = synth_cache.off_reason(no_cache)
+    if off is not None:
+        return off
     if review is not None:
         return "--new-since/--baseline read git and the baseline file"
     if engine not in (None, "builtin"):
@@ -364,11 +361,9 @@ def _source_of(path: str) -> str:
 def _name(path: str, root: str, package: str, own: str) -> str | None:
     """How the record names ``path``; None for what is described otherwise (the Python
     installation, the gitops package, the caches) or never an input (git's own files)."""
-    inside = path == root or path.startswith(root + os.sep)
-    for skipped in (package, own, sys.prefix, sys.base_prefix, sys.exec_prefix):
-        if path == skipped or path.startswith(skipped.rstrip(os.sep) + os.sep):
-            return None
-    if not inside:
+    if synth_cache.under(path, package, own) or synth_cache.in_python_installation(path):
+        return None
+    if not synth_cache.under(path, root):
         # Not the root's own tree: a device, /proc, a temporary file, or a real input.
         if path.startswith(("/dev/", "/proc/", "/sys/")):
             return None

@@ -52,9 +52,18 @@ _SKIPPED_TOPS = (RENDERED_DIR, STATE_DIR, ".git")
 def enabled(no_cache: bool = False) -> bool:
     """Off with ``--no-cache``, ``GITOPS_NO_CACHE`` (not empty or 0) or ``CI`` set (not empty,
     0 or false)."""
-    if no_cache or os.environ.get(NO_CACHE_ENV, "") not in ("", "0"):
-        return False
-    return os.environ.get("CI", "").strip().lower() in ("", "0", "false")
+    return off_reason(no_cache) is None
+
+
+def off_reason(no_cache: bool = False) -> str | None:
+    """Why gitops' local caches are off (see :func:`enabled`), or None."""
+    if no_cache:
+        return "--no-cache"
+    if os.environ.get(NO_CACHE_ENV, "") not in ("", "0"):
+        return f"{NO_CACHE_ENV} is set"
+    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false"):
+        return "CI is set"
+    return None
 
 
 # What a render does, seen from inside the process.
@@ -228,16 +237,20 @@ def _node() -> str:
     return f"{real} {info.st_size} {info.st_mtime_ns}"
 
 
-def _outside_environment(path: str) -> bool:
-    """Not part of the Python installation (a virtualenv inside the repo is not a source)."""
-    prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix}
-    return not any(path == p or path.startswith(p.rstrip(os.sep) + os.sep) for p in prefixes)
+def under(path: str, *folders: str) -> bool:
+    """``path`` is one of ``folders`` or lies inside one of them (all real paths)."""
+    return any(path == f or path.startswith(f.rstrip(os.sep) + os.sep) for f in folders)
+
+
+def in_python_installation(path: str) -> bool:
+    """Part of the Python installation (a virtualenv inside the repo is not a source)."""
+    return under(path, sys.prefix, sys.base_prefix, sys.exec_prefix)
 
 
 def _repo_relative(path: str, root: str) -> str | None:
     """``path`` relative to ``root`` when it is a source under it (not rendered/, .gitops/,
     .git/, bytecode or the Python installation), else None."""
-    if not path.startswith(root + os.sep) or not _outside_environment(path):
+    if not path.startswith(root + os.sep) or in_python_installation(path):
         return None
     rel = path[len(root) + 1 :].replace(os.sep, "/")
     if rel.split("/", 1)[0] in _SKIPPED_TOPS or "__pycache__" in rel.split("/"):

@@ -139,6 +139,16 @@ def _object(kind: str, name: str, namespace: str | None, **rest: Any) -> dict[st
     return {"apiVersion": api, "kind": kind, "metadata": meta, **rest}
 
 
+def _web_service() -> dict[str, Any]:
+    """Service "web" of namespace "mine", sending traffic to the Deployment's pods."""
+    return _object(
+        "Service",
+        "web",
+        "mine",
+        spec={"selector": LABELS, "ports": [{"port": 80, "targetPort": 8080}]},
+    )
+
+
 def _decoy(kind: str, **rest: Any) -> dict[str, Any]:
     """An object of ``kind`` in namespace "other" that sorts first among the files of its kind,
     so the one a test is about is not kept only as the first of its kind."""
@@ -248,12 +258,7 @@ def test_a_rolebinding_of_another_namespace_granting_every_service_account(
 def test_an_object_of_another_app_in_a_shared_namespace(tmp_path: Path) -> None:
     """PR001 on "mine": a Service that app "other" puts in namespace "mine" sends traffic to
     a container without a readiness probe."""
-    service = _object(
-        "Service",
-        "web",
-        "mine",
-        spec={"selector": LABELS, "ports": [{"port": 80, "targetPort": 8080}]},
-    )
+    service = _web_service()
     root = _environment(
         tmp_path,
         mine=[_deployment(probe=False), _object("ServiceAccount", "web", "mine")],
@@ -291,12 +296,7 @@ def test_whether_a_kind_exists_at_all(tmp_path: Path) -> None:
 def test_a_hand_edited_file_is_read_whatever_the_index_says(tmp_path: Path) -> None:
     """The index says other/configmap.settings.yaml is a ConfigMap of namespace "other"; a hand
     edit made it a Service of namespace "mine" (PR001 on "mine")."""
-    service = _object(
-        "Service",
-        "web",
-        "mine",
-        spec={"selector": LABELS, "ports": [{"port": 80, "targetPort": 8080}]},
-    )
+    service = _web_service()
     root = _environment(
         tmp_path,
         mine=[_deployment(probe=False), _object("ServiceAccount", "web", "mine")],
