@@ -151,8 +151,11 @@ def missing_readiness_probe(
     if not services and options.services_only:
         return
     main = containers(manifest, init=False)
-    serving, unmatched = _serving(manifest, graph, main, services)
-    any_readiness = any("readinessProbe" in ref.container for ref in main)
+    with_readiness = sum(1 for ref in main if "readinessProbe" in ref.container)
+    if with_readiness == len(main):
+        return  # nothing to report, whichever Services route where
+    serving, unmatched = _serving(manifest, graph, main, services) if services else ({}, [])
+    any_readiness = with_readiness > 0
     for index, ref in enumerate(main):
         if "readinessProbe" in ref.container:
             continue
