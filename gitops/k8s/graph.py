@@ -4,6 +4,12 @@
 pod-template labels per namespace, so a rule that asks it for every object costs O(n), not
 O(n^2) (kube-score and kube-linter compare every pair).
 
+"Which objects select this workload?" is answered per pod class: the workloads of one
+namespace whose pod templates carry equal labels, which every selector selects all or none
+of. A namespace-wide policy is filed once per class, not once per workload, so many such
+policies and many copies of a workload stay O(n), and rules keep what they derive from the
+selecting objects per class (``pod_class``).
+
 Selector semantics follow Kubernetes, including the cases peers get wrong: an empty
 LabelSelector (``{}``) selects every pod of its namespace (NetworkPolicy ``podSelector``,
 PodDisruptionBudget ``selector`` in policy/v1), while a Service with no selector selects no
