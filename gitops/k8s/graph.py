@@ -318,7 +318,12 @@ class ObjectGraph:
         if kind == "CiliumNetworkPolicy":
             return _cilium_selection(selector_object, spec, [selector_object.namespace], select)
         if kind == "CiliumClusterwideNetworkPolicy":
-            return _cilium_selection(selector_object, spec, sorted(self.namespaces), select)
+            # Only namespaces with workloads can hold a pod it selects; a malformed selector
+            # is rejected whenever there is a namespace, as when every one was asked.
+            pod_namespaces = self.cached("graph.pod_namespaces", _pod_namespaces)
+            return _cilium_selection(
+                selector_object, spec, pod_namespaces, select, check=bool(self.namespaces)
+            )
         raise ValueError(f"{kind} does not select pods by label")
 
     def cached(self, key: str, build: Callable[[ObjectGraph], T]) -> T:
@@ -410,10 +415,13 @@ def _cilium_selection(
     spec: Mapping[str, Any],
     namespaces: Sequence[str | None],
     select: Callable[[str | None, Mapping[str, Any] | None, bool], Sequence[S]],
+    *,
+    check: bool = False,
 ) -> list[S]:
     """Pods a Cilium policy applies to in ``namespaces``: ``endpointSelector`` of its
     ``spec`` and each of its ``specs``, with Cilium's ``k8s:``/``any:`` label sources
-    stripped and the pod-namespace label compared with each namespace."""
+    stripped and the pod-namespace label compared with each namespace. With ``check``, a
+    malformed selector raises SelectorError even when ``namespaces`` is empty."""
     extra = policy.body.get("specs")
     specs = (
         [spec] + [s for s in extra if isinstance(s, dict)] if isinstance(extra, list) else [spec]
@@ -423,6 +431,8 @@ def _cilium_selection(
         raw = part.get("endpointSelector")
         if not isinstance(raw, dict):
             continue  # a host policy (nodeSelector) or an empty spec selects no pods
+        if check:
+            check_selector(raw)
         for namespace in namespaces:
             selector = _cilium_selector(raw, namespace)
             if selector is None:
@@ -430,6 +440,11 @@ def _cilium_selection(
             for selected in select(namespace, selector, True):
                 found.setdefault(id(selected), selected)
     return list(found.values())
+
+
+def _pod_namespaces(graph: ObjectGraph) -> list[str]:
+    """Namespaces holding a workload, sorted."""
+    return sorted(graph._workloads)
 
 
 def _class_labels(pod_class: PodClass) -> Mapping[str, Any]:

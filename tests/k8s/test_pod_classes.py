@@ -240,3 +240,23 @@ spec: {{selector: {{app: web}}, ports: [{{port: 80}}]}}
     # A namespace-wide policy's selection is the namespace's workloads, in input order.
     (deny,) = [p for p in graph.of_kind("NetworkPolicy") if p.name == "deny-0"]
     assert [w.name for w in graph.selection(deny)] == [w.name for w in graph.workloads("shop")]
+
+
+def test_a_malformed_clusterwide_cilium_selector_is_rejected_without_workloads() -> None:
+    # Only namespaces with workloads are searched, but the selector is still checked.
+    graph = graph_of(
+        """
+apiVersion: v1
+kind: Namespace
+metadata: {name: empty}
+---
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: {name: bad}
+spec:
+  endpointSelector: {matchLabels: [app]}
+"""
+    )
+    (bad,) = graph.of_kind("CiliumClusterwideNetworkPolicy")
+    with pytest.raises(SelectorError, match="matchLabels must map"):
+        graph.selection(bad)
