@@ -182,3 +182,20 @@ def test_deploy_scope_reads_paths_as_pathlib_does(path: str) -> None:
     else:
         expected = parts[:-1]
     assert deploy_scope(path) == expected
+
+
+def test_duplicates_are_named_for_objects_outside_the_graph_too() -> None:
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: web}\n"
+    manifests: list[Manifest] = []
+    problems: list[LoadProblem] = []
+    load_text(f"{text}---\n{text}", "dir/a.yaml", manifests, problems)
+    graph = ObjectGraph(manifests)
+    check = REGISTRY.by_code["GH003"].check
+    first, second = manifests
+    assert list(check(first, graph, None)) == []
+    (found,) = check(second, graph, None)
+    assert found.message == "duplicate of ConfigMap web/settings, first defined at dir/a.yaml:1"
+    # The same object read again (not one the graph holds) is still a later definition.
+    (again,) = check(first.at("dir/b.yaml"), graph, None)
+    assert again.message == found.message
+    assert list(check(first.at("other/a.yaml"), graph, None)) == []

@@ -8,6 +8,7 @@ cluster-side check sees.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -123,7 +124,11 @@ def duplicate_object(manifest: Manifest, graph: ObjectGraph, options: Any) -> It
     if not manifest.name or len(graph.same_identity(manifest)) < 2:
         return
     firsts = graph.cached("hygiene.first_in_scope", _first_in_scope)
-    first = firsts.get((manifest.identity, deploy_scope(manifest.path)), manifest)
+    known = firsts.by_object.get(id(manifest))
+    if known is not None and known[0] is manifest:
+        first = known[1]
+    else:  # not one of the graph's objects, though its identity is
+        first = firsts.by_scope.get((manifest.identity, deploy_scope(manifest.path)), manifest)
     if first is not manifest:
         yield Violation(
             message=f"duplicate of {manifest.describe()}, first defined at "
@@ -132,16 +137,30 @@ def duplicate_object(manifest: Manifest, graph: ObjectGraph, options: Any) -> It
         )
 
 
-def _first_in_scope(
-    graph: ObjectGraph,
-) -> dict[tuple[tuple[str, str, str | None, str], tuple[str, ...]], Manifest]:
+Identity = tuple[str, str, str | None, str]
+
+
+@dataclass(frozen=True)
+class _FirstInScope:
+    by_scope: dict[tuple[Identity, tuple[str, ...]], Manifest]
+    """(identity, deploy scope) -> its first definition, for every repeated identity."""
+    by_object: dict[int, tuple[Manifest, Manifest]]
+    """Each repeated named object of the graph (by id) -> (itself, the first definition of
+    its identity in its deploy scope): worked out once, not again per object."""
+
+
+def _first_in_scope(graph: ObjectGraph) -> _FirstInScope:
     """The first definition of each repeated identity in each deploy scope, in one pass (a
     scan of the repeats per object is quadratic in how often an object is repeated)."""
-    first: dict[tuple[tuple[str, str, str | None, str], tuple[str, ...]], Manifest] = {}
+    first: dict[tuple[Identity, tuple[str, ...]], Manifest] = {}
+    repeated: list[tuple[Manifest, tuple[Identity, tuple[str, ...]]]] = []
     for manifest in graph.manifests:
         if len(graph.same_identity(manifest)) > 1:
-            first.setdefault((manifest.identity, deploy_scope(manifest.path)), manifest)
-    return first
+            key = (manifest.identity, deploy_scope(manifest.path))
+            first.setdefault(key, manifest)
+            if manifest.name:
+                repeated.append((manifest, key))
+    return _FirstInScope(first, {id(m): (m, first[key]) for m, key in repeated})
 
 
 RULES = (plaintext_secret, argo_tracking_metadata, duplicate_object)
