@@ -796,8 +796,11 @@ def init(directory: Path, envs: str, repo_url: str | None, dry_run: bool, force:
 
 
 def main() -> None:
-    from gitops.collector import tune_for_one_command
+    from gitops.collector import end_process, tune_for_one_command
 
     tune_for_one_command()
-    cli(prog_name="gitops")
-    sys.exit(0)  # pragma: no cover - click exits on its own
+    try:
+        cli(prog_name="gitops")
+    except SystemExit as exc:  # how click ends every run
+        end_process(exc.code)
+    end_process(0)  # pragma: no cover - click exits on its own

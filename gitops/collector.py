@@ -7,7 +7,10 @@ walks all of them, so its cost grows with the input.
 
 from __future__ import annotations
 
+import atexit
 import gc
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,9 +21,57 @@ between young collections) made a synth of 100 apps x 3 envs spend 0.3 s in coll
 freed nothing."""
 
 
+_left: list[object] | None = None
+"""What the command left to the end of the process (None: this process does not run just
+one command, e.g. the tests, which run many in one interpreter)."""
+FLUSH_FAILED = 120
+"""The exit status when the output cannot be written at exit (what Python itself uses)."""
+
+
 def tune_for_one_command() -> None:
-    """Collect young objects every :data:`COMMAND_THRESHOLDS` allocations, not every 700."""
+    """Collect young objects every :data:`COMMAND_THRESHOLDS` allocations, not every 700; and
+    let the command leave what it built to the end of the process (:func:`leave_to_exit`)."""
+    global _left
     gc.set_threshold(*COMMAND_THRESHOLDS)
+    _left = []
+
+
+def leave_to_exit(*objects: object) -> None:
+    """Keep ``objects`` alive until the process ends, in a process that runs one command:
+    freeing a lint run's objects one by one took 0.45 s after a 26,650-object report was
+    written (parsed manifests, their graph, 150,000 findings), time the operating system
+    saves by reclaiming the memory at once. Elsewhere (the tests) this does nothing."""
+    if _left is not None:
+        _left.extend(objects)
+
+
+def end_process(code: int | str | None) -> None:
+    """Exit with ``code`` (a ``SystemExit`` code). When the command left objects to the end
+    (:func:`leave_to_exit`), exit without the interpreter's teardown, which would free them:
+    the output is flushed and ``atexit`` handlers run first, as on a normal exit."""
+    if not _left:
+        sys.exit(code)
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # SystemExit("message"): Python prints it and exits with 1
+        sys.stderr.write(f"{code}\n")
+        status = 1
+    try:
+        sys.stdout.flush()
+    except OSError as exc:  # the reader went away or the disk is full: never a silent success
+        status = FLUSH_FAILED
+        try:
+            sys.stderr.write(f"error: could not write the output: {exc.strerror}\n")
+        except OSError:
+            pass
+    try:
+        sys.stderr.flush()
+    except OSError:
+        pass
+    atexit._run_exitfuncs()
+    os._exit(status)
 
 
 @contextmanager
@@ -33,6 +84,11 @@ def cyclic_gc_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        if _left is not None:
+            # What the command built stays until the process ends, and every object made
+            # during the pause counts as young: the first collection after it walked them
+            # all (0.27 s after a 10,660-object lint). Out of the collector's sight instead.
+            gc.freeze()
         if enabled:
             gc.enable()
 
