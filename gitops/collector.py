@@ -7,10 +7,7 @@ walks all of them, so its cost grows with the input.
 
 from __future__ import annotations
 
-import atexit
 import gc
-import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -24,8 +21,6 @@ freed nothing."""
 _left: list[object] | None = None
 """What the command left to the end of the process (None: this process does not run just
 one command, e.g. the tests, which run many in one interpreter)."""
-FLUSH_FAILED = 120
-"""The exit status when the output cannot be written at exit (what Python itself uses)."""
 
 
 def tune_for_one_command() -> None:
@@ -45,33 +40,10 @@ def leave_to_exit(*objects: object) -> None:
         _left.extend(objects)
 
 
-def end_process(code: int | str | None) -> None:
-    """Exit with ``code`` (a ``SystemExit`` code). When the command left objects to the end
-    (:func:`leave_to_exit`), exit without the interpreter's teardown, which would free them:
-    the output is flushed and ``atexit`` handlers run first, as on a normal exit."""
-    if not _left:
-        sys.exit(code)
-    if code is None:
-        status = 0
-    elif isinstance(code, int):
-        status = code
-    else:  # SystemExit("message"): Python prints it and exits with 1
-        sys.stderr.write(f"{code}\n")
-        status = 1
-    try:
-        sys.stdout.flush()
-    except OSError as exc:  # the reader went away or the disk is full: never a silent success
-        status = FLUSH_FAILED
-        try:
-            sys.stderr.write(f"error: could not write the output: {exc.strerror}\n")
-        except OSError:
-            pass
-    try:
-        sys.stderr.flush()
-    except OSError:
-        pass
-    atexit._run_exitfuncs()
-    os._exit(status)
+def objects_left() -> bool:
+    """Did the command leave objects to the end of the process (:func:`leave_to_exit`)? The
+    process should then end without the interpreter's teardown, which would free them."""
+    return bool(_left)
 
 
 @contextmanager
