@@ -11,7 +11,6 @@ and reports any error itself.
 from __future__ import annotations
 
 import os
-import pickle
 import sys
 from collections.abc import Callable, Iterator
 from typing import IO, Any
@@ -48,6 +47,8 @@ class Child:
 
     def result(self) -> Any | None:
         """The value, or None when the child failed (the caller then computes it)."""
+        import pickle  # only a run that forks needs it
+
         with os.fdopen(self.fd, "rb") as pipe:
             data = pipe.read()
         _, status = os.waitpid(self.pid, 0)
@@ -71,6 +72,8 @@ def in_child(compute: Callable[[], Any]) -> Child | None:
         code = 1
         try:
             os.close(read)
+            import pickle
+
             data = pickle.dumps(compute(), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write, "wb") as pipe:
                 pipe.write(data)
