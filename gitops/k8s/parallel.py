@@ -21,22 +21,41 @@ JOBS_ENV = "GITOPS_JOBS"
 
 
 def default_jobs(items: int, minimum: int = PARALLEL_MIN_ITEMS) -> int:
-    """2 on a machine with 2 or more cores that are not all busy (load average), for at least
-    ``minimum`` items, where ``os.fork`` exists; ``GITOPS_JOBS=N`` sets it (2 is the most
-    used)."""
+    """2 for at least ``minimum`` items where ``os.fork`` exists and a second core is free now:
+    this process may use two or more cores and nothing else is running on them
+    (``_others_running``); ``GITOPS_JOBS=N`` sets it (2 is the most used)."""
     wanted = os.environ.get(JOBS_ENV, "").strip()
     if wanted.isdigit() and int(wanted) >= 1:
         return min(int(wanted), 2)
     if items < minimum or not hasattr(os, "fork"):
         return 1
-    cores = os.cpu_count() or 1
-    try:
-        busy = os.getloadavg()[0]
-    except OSError:
-        busy = 0.0
     # With every core already busy a second process only adds the cost of forking and
     # pickling (measured: slower at 2.6k objects under a load of 4 on 2 cores).
-    return 2 if cores >= 2 and busy < cores - 0.5 else 1
+    return 2 if _cores() - _others_running() >= 2 else 1
+
+
+def _cores() -> int:
+    """Cores this process may run on (a container or ``taskset`` may allow fewer than the
+    machine has)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _others_running() -> float:
+    """Tasks other than this one running or waiting for a core right now: the run queue of
+    ``/proc/loadavg`` (Linux). Its one-minute average, the fallback elsewhere, still counts
+    what ran before, e.g. the previous command of a CI job or a benchmark loop's last run."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as handle:
+            running = int(handle.read().split()[3].split("/")[0])
+        return max(0, running - 1)
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return 0.0
 
 
 class Child:

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,26 @@ def test_interleaved_pieces_left_unread_end_the_child() -> None:
     stream.close()  # the child is blocked writing piece 3: it must not be left behind
     with pytest.raises(ProcessLookupError):
         os.kill(child, 0)
+
+
+def test_a_second_process_only_when_a_core_is_free_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every core but one busy right now, large inputs stay in one process (a fork would
+    only add its cost); GITOPS_JOBS decides when it is set."""
+    from gitops.k8s import parallel
+
+    monkeypatch.delenv(parallel.JOBS_ENV, raising=False)
+    busy = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        for _ in range(max(0, parallel._cores() - 1))
+    ]
+    try:
+        time.sleep(0.5)  # started and spinning
+        assert parallel.default_jobs(10**6) == 1
+        monkeypatch.setenv(parallel.JOBS_ENV, "2")
+        assert parallel.default_jobs(10**6) == 2
+    finally:
+        for process in busy:
+            process.kill()
+            process.wait()
+    monkeypatch.setenv(parallel.JOBS_ENV, "1")
+    assert parallel.default_jobs(10**6) == 1
