@@ -4,6 +4,12 @@
 pod-template labels per namespace, so a rule that asks it for every object costs O(n), not
 O(n^2) (kube-score and kube-linter compare every pair).
 
+"Which objects select this workload?" is answered per pod class: the workloads of one
+namespace whose pod templates carry equal labels, which every selector selects all or none
+of. A namespace-wide policy is filed once per class, not once per workload, so many such
+policies and many copies of a workload stay O(n), and rules keep what they derive from the
+selecting objects per class (``pod_class``).
+
 Selector semantics follow Kubernetes, including the cases peers get wrong: an empty
 LabelSelector (``{}``) selects every pod of its namespace (NetworkPolicy ``podSelector``,
 PodDisruptionBudget ``selector`` in policy/v1), while a Service with no selector selects no
@@ -13,7 +19,7 @@ pods (its endpoints are managed by hand).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 from gitops.k8s.fields import get_list, get_mapping
@@ -21,6 +27,7 @@ from gitops.k8s.manifests import Manifest
 from gitops.k8s.pods import pod_template
 
 T = TypeVar("T")
+S = TypeVar("S")
 RBAC_GROUP = "rbac.authorization.k8s.io"
 AUTOSCALER_KINDS = {"HorizontalPodAutoscaler": "autoscaling", "ScaledObject": "keda.sh"}
 """Objects that scale a workload through ``spec.scaleTargetRef``, and their API groups."""
@@ -114,6 +121,17 @@ def map_selector(selector: Mapping[str, str]) -> dict[str, Any]:
     return {"matchLabels": dict(selector)}
 
 
+class PodClass:
+    """Workloads of one namespace whose pod templates carry equal labels: a label selector
+    selects all of them or none, so they are selected by the same objects."""
+
+    __slots__ = ("labels", "namespace")
+
+    def __init__(self, namespace: str, labels: Mapping[str, Any]) -> None:
+        self.namespace = namespace
+        self.labels = labels
+
+
 class ObjectGraph:
     def __init__(self, manifests: Sequence[Manifest]) -> None:
         self.manifests = list(manifests)
@@ -127,13 +145,22 @@ class ObjectGraph:
             lambda: defaultdict(list)
         )
         self.namespaces: set[str] = set()
-        self._reverse: dict[str, dict[int, list[Manifest]]] = {}
+        self._reverse: dict[str, dict[PodClass, list[Manifest]]] = {}
         self._cache: dict[str, Any] = {}
         self._template_labels: dict[int, Mapping[str, str]] = {}
         """Pod-template labels of each workload (by id), worked out once."""
         self._selections: dict[tuple[str, str, bool], list[Manifest]] = {}
         """Workloads selected per (namespace, selector, empty_selects_all): objects that
         select the same pods (a Service, its PDB, its NetworkPolicy) ask once."""
+        self._pod_class: dict[int, PodClass] = {}
+        """The pod class of each workload (by id): see ``pod_class``."""
+        self._classes: dict[str, list[PodClass]] = defaultdict(list)
+        self._class_index: dict[str, dict[tuple[str, Any], list[PodClass]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        self._class_selections: dict[tuple[str, str, bool], list[PodClass]] = {}
+        """Pod classes selected per (namespace, selector, empty_selects_all)."""
+        known_classes: dict[tuple[str, Hashable], PodClass] = {}
         for manifest in self.manifests:
             self._by_kind[manifest.kind].append(manifest)
             self._by_identity[manifest.identity].append(manifest)
@@ -149,6 +176,14 @@ class ObjectGraph:
                 labels = self._template_labels[id(manifest)] = template.labels
                 for pair in _indexable(labels):
                     self._label_index[namespace][pair].append(manifest)
+                key = (namespace, _labels_key(labels, manifest))
+                pod_class = known_classes.get(key)
+                if pod_class is None:
+                    pod_class = known_classes[key] = PodClass(namespace, labels)
+                    self._classes[namespace].append(pod_class)
+                    for pair in _indexable(labels):
+                        self._class_index[namespace][pair].append(pod_class)
+                self._pod_class[id(manifest)] = pod_class
 
     def of_kind(self, *kinds: str) -> list[Manifest]:
         found: list[Manifest] = []
@@ -180,77 +215,111 @@ class ObjectGraph:
 
     def workloads_selected_by(
         self, namespace: str | None, selector: Mapping[str, Any] | None, *, empty_selects_all: bool
-    ) -> list[Manifest]:
-        """Workloads in ``namespace`` whose pod template labels ``selector`` selects."""
+    ) -> Sequence[Manifest]:
+        """Workloads in ``namespace`` whose pod template labels ``selector`` selects, in
+        input order. The list is the graph's own (objects selecting the same pods share it):
+        do not change it."""
         if namespace is None:
             return []
-        candidates = self._workloads.get(namespace, [])
-        check_selector(selector)
-        if not selector or not (selector.get("matchLabels") or selector.get("matchExpressions")):
-            return list(candidates) if empty_selects_all else []
-        # repr() of parsed YAML (dicts, lists, scalars) is equal only for equal selectors.
-        key = (namespace, repr(selector), empty_selects_all)
-        found = self._selections.get(key)
-        if found is None:
-            index = self._label_index.get(namespace, {})
-            match_labels = selector.get("matchLabels") or {}
-            if match_labels:
-                # Start from the rarest required label: usually a handful of candidates.
-                pools = [index.get(pair, []) for pair in match_labels.items()]
-                candidates = min(pools, key=len)
-            labels = self._template_labels
-            found = self._selections[key] = [
-                m for m in candidates if selector_matches(selector, labels[id(m)])
-            ]
-        return list(found)
+        labels = self._template_labels
+        return _select(
+            namespace,
+            selector,
+            empty_selects_all,
+            self._workloads,
+            self._label_index,
+            self._selections,
+            lambda m: labels[id(m)],
+        )
 
-    def selection(self, selector_object: Manifest) -> list[Manifest]:
+    def selection(self, selector_object: Manifest) -> Sequence[Manifest]:
         """Workloads that ``selector_object`` (a Service, NetworkPolicy or
-        PodDisruptionBudget) selects, with each kind's own empty-selector meaning."""
+        PodDisruptionBudget) selects, with each kind's own empty-selector meaning; the
+        graph's own list, as ``workloads_selected_by``."""
+        return self._selection(
+            selector_object,
+            lambda ns, selector, empty: self.workloads_selected_by(
+                ns, selector, empty_selects_all=empty
+            ),
+        )
+
+    def pod_class(self, workload: Manifest) -> PodClass | None:
+        """The workload's pod class: the same object for every workload of its namespace
+        whose pod template has equal labels, which all the same objects select. A value
+        worked out only from what ``selected_by`` returns for a workload can be kept per pod
+        class. None for an object the graph holds no namespaced pod template of."""
+        return self._pod_class.get(id(workload))
+
+    def selected_by(self, workload: Manifest, kind: str) -> Sequence[Manifest]:
+        """Objects of ``kind`` (Service, NetworkPolicy, PodDisruptionBudget, or a Cilium
+        policy kind) that select ``workload``'s pods, in input order; computed once per kind
+        for the whole graph. Workloads of one pod class share the list: do not change it."""
+        pod_class = self._pod_class.get(id(workload))
+        if pod_class is None:
+            return []
+        reverse = self._reverse.get(kind)
+        if reverse is None:
+            reverse = self._reverse[kind] = {}
+            for selector_object in self.of_kind(kind):
+                try:
+                    selected = self._selection(selector_object, self._classes_selected_by)
+                except SelectorError:
+                    continue
+                for target in selected:
+                    found = reverse.get(target)
+                    if found is None:
+                        reverse[target] = [selector_object]
+                    else:
+                        found.append(selector_object)
+        return reverse.get(pod_class, [])
+
+    def _classes_selected_by(
+        self, namespace: str | None, selector: Mapping[str, Any] | None, empty_selects_all: bool
+    ) -> Sequence[PodClass]:
+        """``workloads_selected_by`` for pod classes: each class selected once, however many
+        workloads it holds."""
+        if namespace is None:
+            return []
+        return _select(
+            namespace,
+            selector,
+            empty_selects_all,
+            self._classes,
+            self._class_index,
+            self._class_selections,
+            _class_labels,
+        )
+
+    def _selection(
+        self,
+        selector_object: Manifest,
+        select: Callable[[str | None, Mapping[str, Any] | None, bool], Sequence[S]],
+    ) -> Sequence[S]:
+        """What ``selector_object`` selects, with ``select(namespace, selector,
+        empty_selects_all)`` choosing among workloads or pod classes."""
         spec = selector_object.body.get("spec")
         spec = spec if isinstance(spec, dict) else {}
         kind = selector_object.kind
         if kind == "Service":
             raw = spec.get("selector")
             selector = map_selector(raw) if isinstance(raw, dict) and raw else None
-            return self.workloads_selected_by(
-                selector_object.namespace, selector, empty_selects_all=False
-            )
+            return select(selector_object.namespace, selector, False)
         if kind == "NetworkPolicy":
             raw = spec.get("podSelector")
-            return self.workloads_selected_by(
-                selector_object.namespace,
-                raw if isinstance(raw, dict) else {},
-                empty_selects_all=True,
-            )
+            return select(selector_object.namespace, raw if isinstance(raw, dict) else {}, True)
         if kind == "PodDisruptionBudget":
             raw = spec.get("selector")
             # policy/v1: an empty selector selects every pod; policy/v1beta1: none.
-            return self.workloads_selected_by(
+            return select(
                 selector_object.namespace,
                 raw if isinstance(raw, dict) else {},
-                empty_selects_all=selector_object.api_version == "policy/v1",
+                selector_object.api_version == "policy/v1",
             )
         if kind == "CiliumNetworkPolicy":
-            return self._cilium_selection(selector_object, spec, [selector_object.namespace])
+            return _cilium_selection(selector_object, spec, [selector_object.namespace], select)
         if kind == "CiliumClusterwideNetworkPolicy":
-            return self._cilium_selection(selector_object, spec, sorted(self.namespaces))
+            return _cilium_selection(selector_object, spec, sorted(self.namespaces), select)
         raise ValueError(f"{kind} does not select pods by label")
-
-    def selected_by(self, workload: Manifest, kind: str) -> list[Manifest]:
-        """Objects of ``kind`` (Service, NetworkPolicy, PodDisruptionBudget) that select
-        ``workload``'s pods; computed once per kind for the whole graph."""
-        reverse = self._reverse.get(kind)
-        if reverse is None:
-            reverse = self._reverse[kind] = defaultdict(list)
-            for selector_object in self.of_kind(kind):
-                try:
-                    selected = self.selection(selector_object)
-                except SelectorError:
-                    continue
-                for target in selected:
-                    reverse[id(target)].append(selector_object)
-        return list(reverse.get(id(workload), []))
 
     def cached(self, key: str, build: Callable[[ObjectGraph], T]) -> T:
         """``build(self)``, computed once per graph: how a rule family keeps an index it
@@ -305,32 +374,75 @@ class ObjectGraph:
         index = self.cached("autoscalers_of", _autoscalers_by_target)
         return list(index.get((workload.namespace, workload.kind, workload.name), []))
 
-    def _cilium_selection(
-        self, policy: Manifest, spec: Mapping[str, Any], namespaces: Sequence[str | None]
-    ) -> list[Manifest]:
-        """Pods a Cilium policy applies to in ``namespaces``: ``endpointSelector`` of its
-        ``spec`` and each of its ``specs``, with Cilium's ``k8s:``/``any:`` label sources
-        stripped and the pod-namespace label compared with each namespace."""
-        extra = policy.body.get("specs")
-        specs = (
-            [spec] + [s for s in extra if isinstance(s, dict)]
-            if isinstance(extra, list)
-            else [spec]
-        )
-        found: dict[int, Manifest] = {}
-        for part in specs:
-            raw = part.get("endpointSelector")
-            if not isinstance(raw, dict):
-                continue  # a host policy (nodeSelector) or an empty spec selects no pods
-            for namespace in namespaces:
-                selector = _cilium_selector(raw, namespace)
-                if selector is None:
-                    continue
-                for workload in self.workloads_selected_by(
-                    namespace, selector, empty_selects_all=True
-                ):
-                    found.setdefault(id(workload), workload)
-        return list(found.values())
+
+def _select(
+    namespace: str,
+    selector: Mapping[str, Any] | None,
+    empty_selects_all: bool,
+    members: Mapping[str, list[S]],
+    index: Mapping[str, Mapping[tuple[str, Any], list[S]]],
+    cache: dict[tuple[str, str, bool], list[S]],
+    labels_of: Callable[[S], Mapping[str, Any]],
+) -> list[S]:
+    """The ``members`` of ``namespace`` (workloads or pod classes, in input order) whose
+    labels ``selector`` selects, from the ``index`` of their label pairs; kept in ``cache``
+    per distinct selector. A returned list is shared: callers must not change it."""
+    candidates = members.get(namespace, [])
+    check_selector(selector)
+    if not selector or not (selector.get("matchLabels") or selector.get("matchExpressions")):
+        return candidates if empty_selects_all else []
+    # repr() of parsed YAML (dicts, lists, scalars) is equal only for equal selectors.
+    key = (namespace, repr(selector), empty_selects_all)
+    found = cache.get(key)
+    if found is None:
+        by_pair = index.get(namespace, {})
+        match_labels = selector.get("matchLabels") or {}
+        if match_labels:
+            # Start from the rarest required label: usually a handful of candidates.
+            pools = [by_pair.get(pair, []) for pair in match_labels.items()]
+            candidates = min(pools, key=len)
+        found = cache[key] = [m for m in candidates if selector_matches(selector, labels_of(m))]
+    return found
+
+
+def _cilium_selection(
+    policy: Manifest,
+    spec: Mapping[str, Any],
+    namespaces: Sequence[str | None],
+    select: Callable[[str | None, Mapping[str, Any] | None, bool], Sequence[S]],
+) -> list[S]:
+    """Pods a Cilium policy applies to in ``namespaces``: ``endpointSelector`` of its
+    ``spec`` and each of its ``specs``, with Cilium's ``k8s:``/``any:`` label sources
+    stripped and the pod-namespace label compared with each namespace."""
+    extra = policy.body.get("specs")
+    specs = (
+        [spec] + [s for s in extra if isinstance(s, dict)] if isinstance(extra, list) else [spec]
+    )
+    found: dict[int, S] = {}
+    for part in specs:
+        raw = part.get("endpointSelector")
+        if not isinstance(raw, dict):
+            continue  # a host policy (nodeSelector) or an empty spec selects no pods
+        for namespace in namespaces:
+            selector = _cilium_selector(raw, namespace)
+            if selector is None:
+                continue
+            for selected in select(namespace, selector, True):
+                found.setdefault(id(selected), selected)
+    return list(found.values())
+
+
+def _class_labels(pod_class: PodClass) -> Mapping[str, Any]:
+    return pod_class.labels
+
+
+def _labels_key(labels: Mapping[str, Any], workload: Manifest) -> Hashable:
+    """Equal for equal label maps; a map with an unhashable (malformed) value is a class of
+    its own."""
+    try:
+        return frozenset(labels.items())
+    except TypeError:
+        return id(workload)
 
 
 def _group_by_kind_and_namespace(

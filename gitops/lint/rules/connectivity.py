@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from gitops.findings import Severity
-from gitops.k8s.graph import ObjectGraph
+from gitops.k8s.graph import ObjectGraph, PodClass
 from gitops.k8s.manifests import Manifest
-from gitops.k8s.pods import WORKLOAD_KINDS, pod_template
+from gitops.k8s.pods import WORKLOAD_KINDS
 from gitops.k8s.rbac import pod_identity, token_automounted
 from gitops.rules.registry import Violation, rule
 
@@ -30,17 +30,19 @@ PeerTest = Callable[[Mapping[str, Any]], bool]
 def _egress_rules(manifest: Manifest, graph: ObjectGraph) -> list[Mapping[str, Any]] | None:
     """Egress rules of the policies selecting the pods, or None when the pods are not
     isolated for egress (or a Cilium policy decides)."""
-    # Both rules ask, per object and graph (a manifest may be linted in several graphs).
-    known: dict[int, list[Mapping[str, Any]] | None]
+    # Both rules ask, per pod class (the workloads the same policies select) and graph (a
+    # manifest may be linted in several graphs).
+    pod_class = graph.pod_class(manifest)
+    if pod_class is None:
+        return None  # no namespaced pod template
+    known: dict[PodClass, list[Mapping[str, Any]] | None]
     known = graph.cached("connectivity.egress_rules", lambda g: {})
-    if id(manifest) not in known:
-        known[id(manifest)] = _find_egress_rules(manifest, graph)
-    return known[id(manifest)]
+    if pod_class not in known:
+        known[pod_class] = _find_egress_rules(manifest, graph)
+    return known[pod_class]
 
 
 def _find_egress_rules(manifest: Manifest, graph: ObjectGraph) -> list[Mapping[str, Any]] | None:
-    if manifest.namespace is None or pod_template(manifest) is None:
-        return None
     if any(graph.selected_by(manifest, kind) for kind in CILIUM_KINDS):
         return None
     isolated = False

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -140,12 +140,9 @@ def pdb_blocks_all_disruptions(
         selected = graph.selection(manifest)
     except SelectorError:
         return
-    floors = [
-        ReplicaFloor(1, "a Pod") if w.kind == "Pod" else replica_floor(w, graph) for w in selected
-    ]
+    floors, total = _floors(selected, graph)
     if not floors or any(f is None for f in floors):
         return  # selects nothing (pdb-selects-nothing), or pods of unknown count (DaemonSet)
-    total = sum(f.count for f in floors if f is not None)
     required = math.ceil(total * amount / 100) if percent else amount
     if total and required >= total:
         counted = "; ".join(
@@ -187,6 +184,25 @@ def pdb_selects_nothing(
     yield Violation(
         message=f"selector {selector_text(selector)} {problem}", path=("spec", "selector")
     )
+
+
+def _floors(
+    selected: Sequence[Manifest], graph: ObjectGraph
+) -> tuple[list[ReplicaFloor | None], int]:
+    """The replica floor of each selected workload, and their sum; worked out once per
+    selection (budgets with one selector share the graph's list of what it selects)."""
+    known: dict[int, tuple[Sequence[Manifest], list[ReplicaFloor | None], int]]
+    known = graph.cached("coverage_disruption.floors", lambda g: {})
+    found = known.get(id(selected))
+    if found is None or found[0] is not selected:
+        floors = [
+            ReplicaFloor(1, "a Pod") if w.kind == "Pod" else replica_floor(w, graph)
+            for w in selected
+        ]
+        total = sum(f.count for f in floors if f is not None)
+        # The entry holds the list, so its id is not reused while the graph lives.
+        found = known[id(selected)] = (selected, floors, total)
+    return found[1], found[2]
 
 
 def _percent_or_int(value: Any) -> tuple[int, bool] | None:

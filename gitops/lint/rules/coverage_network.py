@@ -13,7 +13,13 @@ from typing import Any
 
 from gitops.findings import Severity
 from gitops.k8s.fields import get_list
-from gitops.k8s.graph import ObjectGraph, SelectorError, map_selector, selector_text
+from gitops.k8s.graph import (
+    ObjectGraph,
+    PodClass,
+    SelectorError,
+    map_selector,
+    selector_text,
+)
 from gitops.k8s.manifests import Manifest
 from gitops.k8s.pods import WORKLOAD_KINDS, pod_template
 from gitops.rules.registry import Violation, rule
@@ -60,12 +66,7 @@ def workload_without_network_policy(
     template = pod_template(manifest)
     if manifest.namespace is None or template is None:
         return
-    isolated: set[str] = set()
-    for kind in POLICY_KINDS:
-        for policy in graph.selected_by(manifest, kind):
-            isolated |= policy.cached("coverage_network.isolates", _isolates)
-            if len(isolated) == len(DIRECTIONS):
-                break  # a namespace may hold many policies selecting every pod
+    isolated = _isolated(manifest, graph)
     missing = [direction for direction, _, _ in DIRECTIONS if direction not in isolated]
     if not missing or (isolated and not options.both_directions):
         return
@@ -146,6 +147,31 @@ def network_policy_selects_nothing(
     yield Violation(
         message=f"podSelector {selector_text(selector)} {problem}", path=("spec", "podSelector")
     )
+
+
+def _isolated(workload: Manifest, graph: ObjectGraph) -> frozenset[str]:
+    """Directions the policies selecting the workload isolate its pods in; worked out once
+    per pod class (the workloads all the same policies select)."""
+    pod_class = graph.pod_class(workload)
+    if pod_class is None:
+        return frozenset()  # no namespaced pod template: no policy selects it
+    known: dict[PodClass, frozenset[str]] = graph.cached("coverage_network.isolated", _new_index)
+    isolated = known.get(pod_class)
+    if isolated is None:
+        found: set[str] = set()
+        for kind in POLICY_KINDS:
+            for policy in graph.selected_by(workload, kind):
+                found |= _isolates(policy)
+                if len(found) == len(DIRECTIONS):
+                    break  # a namespace may hold many policies selecting every pod
+            if len(found) == len(DIRECTIONS):
+                break
+        isolated = known[pod_class] = frozenset(found)
+    return isolated
+
+
+def _new_index(graph: ObjectGraph) -> dict[Any, Any]:
+    return {}
 
 
 def _isolates(policy: Manifest) -> set[str]:

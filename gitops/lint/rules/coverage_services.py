@@ -7,7 +7,7 @@ reported. Argo Rollouts' canary and stable Services select the Rollout's pods li
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -229,7 +229,7 @@ def service_target_port_not_in_container(
         return
     if not selected:
         return  # service-selects-nothing reports it
-    names = {name for workload in selected for name in _port_names(workload)}
+    names = _selected_port_names(selected, graph)
     ports = get(manifest, ("spec", "ports"))
     for i, port in enumerate(ports if isinstance(ports, list) else []):
         target = port.get("targetPort") if isinstance(port, dict) else None
@@ -239,6 +239,19 @@ def service_target_port_not_in_container(
                 message=f'targetPort "{target}" is not a container port name in {owners}',
                 path=("spec", "ports", i, "targetPort"),
             )
+
+
+def _selected_port_names(selected: Sequence[Manifest], graph: ObjectGraph) -> frozenset[str]:
+    """Container port names of the selected workloads; worked out once per selection
+    (Services with one selector share the graph's list of what it selects)."""
+    known: dict[int, tuple[Sequence[Manifest], frozenset[str]]]
+    known = graph.cached("coverage_services.port_names", lambda g: {})
+    found = known.get(id(selected))
+    if found is None or found[0] is not selected:
+        names = frozenset(name for workload in selected for name in _port_names(workload))
+        # The entry holds the list, so its id is not reused while the graph lives.
+        found = known[id(selected)] = (selected, names)
+    return found[1]
 
 
 def _port_names(workload: Manifest) -> set[str]:

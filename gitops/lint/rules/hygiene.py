@@ -8,7 +8,6 @@ cluster-side check sees.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -84,16 +83,27 @@ def argo_tracking_metadata(
         )
 
 
-@lru_cache(maxsize=4096)  # asked for every repeated object; a file holds several objects
 def deploy_scope(path: str) -> tuple[str, ...]:
     """Where a file is applied to one cluster: ``rendered/<env>`` in this repo's layout,
     the file's directory elsewhere."""
-    parts = PurePosixPath(path.replace("\\", "/")).parts
+    parts = _path_parts(path.replace("\\", "/"))
     if "rendered" in parts:
         index = len(parts) - 1 - parts[::-1].index("rendered")
         if len(parts) > index + 2:
             return parts[: index + 2]
     return parts[:-1]
+
+
+def _path_parts(path: str) -> tuple[str, ...]:
+    """``PurePosixPath(path).parts``, without building a path for the plain relative or
+    absolute paths objects are loaded from (asked for every repeated object)."""
+    if not path or "//" in path or "/./" in path or path.startswith("./") or path == ".":
+        return PurePosixPath(path).parts
+    if path.endswith("/") or path.endswith("/."):
+        return PurePosixPath(path).parts
+    if path.startswith("/"):
+        return ("/", *path[1:].split("/"))
+    return tuple(path.split("/"))
 
 
 @rule("GH003", "duplicate-object", family=FAMILY, severity=Severity.ERROR)

@@ -58,35 +58,59 @@ def _declared_ports(ref: ContainerRef) -> list[Mapping[str, Any]]:
     return [p for p in ports if isinstance(p, dict)] if isinstance(ports, list) else []
 
 
-def _serves(ref: ContainerRef, target: Any) -> bool:
-    """Does the container declare the Service's targetPort (a name or a number)?"""
-    key = "name" if isinstance(target, str) else "containerPort"
-    return any(port.get(key) == target for port in _declared_ports(ref))
-
-
 def _serving_containers(
-    main: list[ContainerRef], services: list[Manifest]
+    main: list[ContainerRef], services: Sequence[Manifest]
 ) -> tuple[dict[int, list[str]], list[str]]:
     """Container index -> Services routing to it, and the Services whose port matches no
     container (a numeric targetPort that no container declares, or no ports at all)."""
     serving: dict[int, list[str]] = {}
+    listed: set[tuple[int, str]] = set()
     unmatched: list[str] = []
+    unlisted: set[str] = set()
+    declared = [_declared_ports(ref) for ref in main]
     for service in services:
         spec = service.body.get("spec")
         ports = spec.get("ports") if isinstance(spec, dict) else None
+        name = service.name
         matched = False
         for port in ports if isinstance(ports, list) else []:
             if not isinstance(port, dict):
                 continue
             target = port.get("targetPort", port.get("port"))
-            for index, ref in enumerate(main):
-                if _serves(ref, target):
+            key = "name" if isinstance(target, str) else "containerPort"
+            for index, container_ports in enumerate(declared):
+                if any(p.get(key) == target for p in container_ports):
                     matched = True
-                    if service.name not in serving.setdefault(index, []):
-                        serving[index].append(service.name)
-        if not matched and service.name not in unmatched:
-            unmatched.append(service.name)
+                    if (index, name) not in listed:
+                        listed.add((index, name))
+                        serving.setdefault(index, []).append(name)
+        if not matched and name not in unlisted:
+            unlisted.add(name)
+            unmatched.append(name)
     return serving, unmatched
+
+
+def _serving(
+    manifest: Manifest, graph: ObjectGraph, main: list[ContainerRef], services: Sequence[Manifest]
+) -> tuple[dict[int, list[str]], list[str]]:
+    """``_serving_containers`` of the Services selecting the workload (``services``), worked
+    out once per pod class (which decides those Services) and the containers' declared port
+    names and numbers (all it reads of the containers)."""
+    pod_class = graph.pod_class(manifest)
+    signature = tuple(
+        tuple((p.get("name"), p.get("containerPort")) for p in _declared_ports(ref)) for ref in main
+    )
+    key = (pod_class, signature)
+    try:
+        hash(key)
+    except TypeError:  # a malformed port name or number that is a mapping or a list
+        return _serving_containers(main, services)
+    known: dict[Any, tuple[dict[int, list[str]], list[str]]]
+    known = graph.cached("probes.serving", lambda g: {})
+    found = known.get(key)
+    if found is None:
+        found = known[key] = _serving_containers(main, services)
+    return found
 
 
 @dataclass(frozen=True)
@@ -127,8 +151,11 @@ def missing_readiness_probe(
     if not services and options.services_only:
         return
     main = containers(manifest, init=False)
-    serving, unmatched = _serving_containers(main, services)
-    any_readiness = any("readinessProbe" in ref.container for ref in main)
+    with_readiness = sum(1 for ref in main if "readinessProbe" in ref.container)
+    if with_readiness == len(main):
+        return  # nothing to report, whichever Services route where
+    serving, unmatched = _serving(manifest, graph, main, services) if services else ({}, [])
+    any_readiness = with_readiness > 0
     for index, ref in enumerate(main):
         if "readinessProbe" in ref.container:
             continue
