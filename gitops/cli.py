@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import os
 import sys
@@ -48,26 +49,56 @@ def _exit_code_of(run: Callable[..., int]) -> Callable[..., None]:
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             code = ExitCode.INTERRUPTED
+        except OutputLost as lost:
+            code = _output_lost(lost.error)
         except BaseException as exc:  # SystemExit, GeneratorExit too: never a silent exit 0
-            # One line: an error from cdk8s's Node.js side carries a JavaScript stack trace.
-            first = next(iter(str(exc).strip().splitlines()), "")
-            message = f"internal error: {type(exc).__name__}: {first}"
-            click.echo(
-                f"{message}\n"
-                f"  this is a bug in gitops {__version__}; please report it with the command "
-                f"you ran (set {DEBUG_ENV}=1 to print the traceback)",
-                err=True,
-            )
-            if os.environ.get(DEBUG_ENV):
-                import traceback
-
-                traceback.print_exc()
-                _echo_node_stderr()
-            _echo_failure_document(output_format, message, None, ExitCode.INTERNAL)
-            code = ExitCode.INTERNAL
+            code = _internal_error(exc, output_format)
         ctx.exit(int(code))
 
     return wrapper
+
+
+class OutputLost(Exception):
+    """Writing standard output failed (a full disk, a closed pipe)."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _echo(text: str = "") -> None:
+    """A line of the command's output."""
+    try:
+        click.echo(text)
+    except OSError as exc:
+        raise OutputLost(exc) from exc
+
+
+def _echo_raw(text: str) -> None:
+    """Output text as it is (reports end their own lines)."""
+    try:
+        click.echo(text, nl=False)
+    except OSError as exc:
+        raise OutputLost(exc) from exc
+
+
+def _internal_error(exc: BaseException, output_format: object) -> ExitCode:
+    # One line: an error from cdk8s's Node.js side carries a JavaScript stack trace.
+    first = next(iter(str(exc).strip().splitlines()), "")
+    message = f"internal error: {type(exc).__name__}: {first}"
+    click.echo(
+        f"{message}\n"
+        f"  this is a bug in gitops {__version__}; please report it with the command "
+        f"you ran (set {DEBUG_ENV}=1 to print the traceback)",
+        err=True,
+    )
+    if os.environ.get(DEBUG_ENV):
+        import traceback
+
+        traceback.print_exc()
+        _echo_node_stderr()
+    _echo_failure_document(output_format, message, None, ExitCode.INTERNAL)
+    return ExitCode.INTERNAL
 
 
 def _color() -> bool:
@@ -367,7 +398,7 @@ def synth(
         apps=apps,
         paths=_user_paths(ctx, paths),
         check=check,
-        echo=click.echo,
+        echo=_echo,
         warn=lambda text: click.echo(text, err=True),
         wait=not no_wait,
     )
@@ -389,7 +420,7 @@ def set_image(ctx: click.Context, app: str, image: str, env: str) -> int:
     settings = _settings(ctx)  # first: cdk8s's Node.js starts in the working directory
     from gitops.commands.promote import run_set_image
 
-    return run_set_image(settings, app=app, image=image, env=env, echo=click.echo)
+    return run_set_image(settings, app=app, image=image, env=env, echo=_echo)
 
 
 @cli.command()
@@ -446,7 +477,7 @@ def promote(
         raise ConfigError("--source and --rollback do not go together", fix="use one of them")
     if rollback:
         return run_rollback(
-            settings, target=target, reason=(reason or "").strip(), echo=click.echo
+            settings, target=target, reason=(reason or "").strip(), echo=_echo
         )
     if release:
         return run_release(
@@ -454,7 +485,7 @@ def promote(
             source=source,
             target=target,
             force_reason=reason.strip() if force and reason else None,
-            echo=click.echo,
+            echo=_echo,
         )
     return run_promote(
         settings,
@@ -463,7 +494,7 @@ def promote(
         apps=apps,
         dry_run=dry_run,
         force_reason=reason.strip() if force and reason else None,
-        echo=click.echo,
+        echo=_echo,
     )
 
 
@@ -476,7 +507,7 @@ def status(ctx: click.Context, output_format: str) -> int:
     compared with its upstream env."""
     from gitops.commands.release import run_status
 
-    return run_status(_settings(ctx), output_format=output_format, echo=click.echo)
+    return run_status(_settings(ctx), output_format=output_format, echo=_echo)
 
 
 @cli.command()
@@ -492,7 +523,7 @@ def history(
     from gitops.commands.promote import run_history
 
     return run_history(
-        _settings(ctx), envs=envs, apps=apps, output_format=output_format, echo=click.echo
+        _settings(ctx), envs=envs, apps=apps, output_format=output_format, echo=_echo
     )
 
 
@@ -553,7 +584,7 @@ def lint(
         enable=enable,
         disable=disable,
         color=color,
-        echo=lambda text: click.echo(text, nl=False),
+        echo=_echo_raw,
         review=_review(new_since, _user_path(ctx, baseline), update_baseline, prune_baseline),
         warn=_warn,
     )
@@ -574,7 +605,7 @@ def rules(rule: str | None, output_format: str) -> int:
     """List every rule, or explain one (a code, name or family)."""
     from gitops.commands.rules import run_rules
 
-    return run_rules(rule, output_format=output_format, echo=lambda t: click.echo(t, nl=False))
+    return run_rules(rule, output_format=output_format, echo=_echo_raw)
 
 
 @cli.command()
@@ -608,7 +639,7 @@ def validate(
         ignore_missing_schemas=ignore_missing_schemas,
         output_format=output_format,
         fail_on=fail_on,
-        echo=click.echo,
+        echo=_echo,
     )
 
 
@@ -668,7 +699,7 @@ def check(
     return run_check_cached(
         settings,
         options,
-        echo=lambda text: click.echo(text, nl=False),
+        echo=_echo_raw,
         review=_review(new_since, _user_path(ctx, baseline), update_baseline, prune_baseline),
         warn=_warn,
         no_cache=no_cache,
@@ -725,7 +756,7 @@ def diff(
         max_comment_chars=max_comment_chars,
         output_dir=_user_path(ctx, output_dir),
         exit_code=exit_code,
-        echo=lambda text: click.echo(text, nl=False),
+        echo=_echo_raw,
     )
 
 
@@ -756,7 +787,7 @@ def slo(
         envs=envs,
         apps=apps,
         output_format=output_format,
-        echo=lambda text: click.echo(text, nl=False),
+        echo=_echo_raw,
     )
 
 
@@ -791,7 +822,7 @@ def init(directory: Path, envs: str, repo_url: str | None, dry_run: bool, force:
     from gitops.commands.init import run_init
 
     return run_init(
-        directory, envs=envs, repo_url=repo_url, dry_run=dry_run, force=force, echo=click.echo
+        directory, envs=envs, repo_url=repo_url, dry_run=dry_run, force=force, echo=_echo
     )
 
 
@@ -799,5 +830,49 @@ def main() -> None:
     from gitops.collector import tune_for_one_command
 
     tune_for_one_command()
-    cli(prog_name="gitops")
-    sys.exit(0)  # pragma: no cover - click exits on its own
+    try:
+        cli(prog_name="gitops")
+    except SystemExit as exc:  # how click ends every run
+        _end_process(exc.code)
+    _end_process(0)  # pragma: no cover - click exits on its own
+
+
+OUTPUT_LOST = 120
+"""Exit status when the output could not be written (a full disk, a closed pipe): what Python
+itself exits with when it cannot flush its output at exit."""
+
+
+def _end_process(code: int | str | None) -> None:
+    """Exit with ``code`` (a ``SystemExit`` code) once the output is flushed. When the command
+    left objects to the end of the process, skip the interpreter's teardown, which would free
+    them one by one (the ``atexit`` handlers still run)."""
+    import atexit
+
+    from gitops.collector import objects_left
+
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        code = _output_lost(exc)
+    if not objects_left():
+        sys.exit(code)
+    status = code if isinstance(code, int) else 0 if code is None else 1
+    if isinstance(code, str):
+        click.echo(code, err=True)
+    with contextlib.suppress(OSError):
+        sys.stderr.flush()
+    atexit._run_exitfuncs()
+    os._exit(status)
+
+
+def _output_lost(exc: OSError) -> int:
+    """Say that the output could not be written (not when the reader closed the pipe: it
+    stopped reading on purpose, e.g. ``| head``), send what is still buffered nowhere, and
+    give the exit status."""
+    if exc.errno != errno.EPIPE:
+        click.echo(f"error: could not write the output: {exc.strerror}", err=True)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return OUTPUT_LOST
+

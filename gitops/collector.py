@@ -18,9 +18,32 @@ between young collections) made a synth of 100 apps x 3 envs spend 0.3 s in coll
 freed nothing."""
 
 
+_left: list[object] | None = None
+"""What the command left to the end of the process (None: this process does not run just
+one command, e.g. the tests, which run many in one interpreter)."""
+
+
 def tune_for_one_command() -> None:
-    """Collect young objects every :data:`COMMAND_THRESHOLDS` allocations, not every 700."""
+    """Collect young objects every :data:`COMMAND_THRESHOLDS` allocations, not every 700; and
+    let the command leave what it built to the end of the process (:func:`leave_to_exit`)."""
+    global _left
     gc.set_threshold(*COMMAND_THRESHOLDS)
+    _left = []
+
+
+def leave_to_exit(*objects: object) -> None:
+    """Keep ``objects`` alive until the process ends, in a process that runs one command:
+    freeing a lint run's objects one by one took 0.45 s after a 26,650-object report was
+    written (parsed manifests, their graph, 150,000 findings), time the operating system
+    saves by reclaiming the memory at once. Elsewhere (the tests) this does nothing."""
+    if _left is not None:
+        _left.extend(objects)
+
+
+def objects_left() -> bool:
+    """Did the command leave objects to the end of the process (:func:`leave_to_exit`)? The
+    process should then end without the interpreter's teardown, which would free them."""
+    return bool(_left)
 
 
 @contextmanager
@@ -33,6 +56,11 @@ def cyclic_gc_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        if _left is not None:
+            # What the command built stays until the process ends, and every object made
+            # during the pause counts as young: the first collection after it walked them
+            # all (0.27 s after a 10,660-object lint). Out of the collector's sight instead.
+            gc.freeze()
         if enabled:
             gc.enable()
 

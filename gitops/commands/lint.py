@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import IO, TYPE_CHECKING
 
-from gitops.collector import cyclic_gc_paused
+from gitops.collector import cyclic_gc_paused, leave_to_exit
 from gitops.commands.catalog import CATALOG
 from gitops.errors import ExitCode
 from gitops.findings import Finding
@@ -61,6 +61,7 @@ def run_lint(
         absent = reviewer.absent if reviewer else ()
         for text in render(run, output_format, color=color, absent=absent):
             echo(text)
+    leave_to_exit(run)
     return run.exit_code
 
 

@@ -237,10 +237,17 @@ class Manifest:
             return self.line, self.column
         if self._overlays:
             path = self._overlaid(path)
-        inner = _text_step(self.body, path)
-        if inner is not None:
-            return self._locate_in_text(path[:inner], path[inner:])
-        return self._document.locate((*self._prefix, *path))
+        prefix = self._prefix
+        line, column, inside = self._document.walk((*prefix, *path) if prefix else path)
+        if inside is None:
+            if not self.has_aliases:
+                return line, column
+            inside = _text_step(self.body, path)
+            if inside is None:
+                return line, column
+        else:
+            inside -= len(prefix)
+        return self._locate_in_text(path[:inside], path[inside:])
 
     def overlay(self, base: Path, source: Path, value: Mapping[str, Any]) -> None:
         """Record that ``value``, written at ``source``, is merged over the node at ``base``

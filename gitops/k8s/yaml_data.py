@@ -285,10 +285,20 @@ class Document:
     def locate(self, path: Sequence[str | int]) -> tuple[int, int]:
         """1-based line and column of the deepest existing node along ``path`` (for a
         mapping key, the key's position)."""
+        line, column, _ = self.walk(path)
+        return line, column
+
+    def walk(self, path: Sequence[str | int]) -> tuple[int, int, int | None]:
+        """``locate(path)``, and where the path goes on into a string (the number of its
+        steps that lead to the string) or None: one walk for both, as every finding asks
+        both (a path may continue into YAML held in a string). Documents with aliases say
+        None: their data is not walked here."""
         if self._table is None:
-            return self._locate_composed(path)
+            line, column = self._locate_composed(path)
+            return line, column, None
         data, table, at = self._data, self._table, 0
         line, column = self._root
+        steps = 0
         for step in path:
             if isinstance(data, dict) and isinstance(step, str):
                 if step not in data:
@@ -305,7 +315,9 @@ class Document:
             line, column = table[at], table[at + 1]
             data = data[step]
             at += 3
-        return line + self.line_offset + 1, column + 1
+            steps += 1
+        inside = steps if steps < len(path) and isinstance(data, str) else None
+        return line + self.line_offset + 1, column + 1, inside
 
     def _locate_composed(self, path: Sequence[str | int]) -> tuple[int, int]:
         node = self._node

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
+from gitops.collector import leave_to_exit
 from gitops.errors import ConfigError, ExitCode
 from gitops.findings import Finding, Severity
 from gitops.k8s.graph import ObjectGraph
@@ -112,6 +113,7 @@ def lint(
     runner = _Runner(config, registry, known, flags, places)
     graphs = _cluster_graphs([*loaded.manifests, *_context(context, loaded)], places)
     findings = _all_object_findings(runner, loaded.manifests, graphs, jobs)
+    leave_to_exit(loaded, graphs)  # freed by the operating system, at once
     for problem_path, problems in _grouped(loaded).items():
         findings += runner.problem_findings(problem_path, problems)
     findings += runner.other_engine_findings(extra)

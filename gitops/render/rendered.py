@@ -27,10 +27,7 @@ from __future__ import annotations
 import errno
 import json
 import os
-import secrets
-import shutil
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -190,7 +187,7 @@ def write_render(
     guard = Guard(root)
     guard.refuse_links()
     staged: list[Path] = []
-    token = secrets.token_hex(4)
+    token = os.urandom(4).hex()
     try:
         guard.path(f"{RENDERED_DIR}/x").parent.mkdir(exist_ok=True)
         swaps = []
@@ -288,6 +285,9 @@ def _stage_dir(guard: Guard, directory: str, new: str, desired: Mapping[str, byt
     # File creation is syscall-bound (0.4-0.6 ms each on a sandboxed VM, measured); the
     # syscalls release the GIL, so a few threads overlap them. Order does not matter:
     # nothing is visible until the directory is published.
+    # Only a render writes: lint, validate and check import this module for refuse_interrupted.
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
         for _ in pool.map(lambda item: item[0].write_bytes(item[1]), outputs):
             pass
@@ -338,7 +338,7 @@ def _write_new(path: Path, content: bytes) -> None:
 
 
 def _write_journal(guard: Guard, journal: Mapping[str, Any]) -> None:
-    temp = guard.path(f"{STATE_DIR}/{_JOURNAL_TMP}{secrets.token_hex(4)}")
+    temp = guard.path(f"{STATE_DIR}/{_JOURNAL_TMP}{os.urandom(4).hex()}")
     _write_new(temp, (json.dumps(journal, indent=2, sort_keys=True) + "\n").encode())
     try:
         os.replace(temp, guard.path(JOURNAL_PATH))
@@ -494,6 +494,8 @@ def _remove(path: Path, *, missing_ok: bool = False, quiet: bool = False) -> Non
     """Delete a file, link or directory tree without following links."""
     try:
         if path.is_dir() and not path.is_symlink():
+            import shutil  # only a render deletes
+
             shutil.rmtree(path)
         else:
             path.unlink()

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
-
-from gitops.findings import Finding
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -88,22 +85,3 @@ def json_safe(text: str) -> str:
     if text.isascii() and "\x7f" not in text:
         return text
     return _NOT_PLAIN_ASCII.sub(_json_escape, text)
-
-
-def findings_printable(findings: Iterable[Finding]) -> bool:
-    """Is every text field of ``findings`` free of characters ``json_safe`` would escape?
-    (One C call per field: the JSON reporters then skip scanning megabytes of output.)"""
-    for f in findings:
-        texts = (f.message, f.fix, f.path, f.kind, f.namespace, f.name, f.container, f.source)
-        if not all(t is None or t.isprintable() for t in texts):
-            return False
-        if f.suppression is not None and not f.suppression.isprintable():
-            return False
-        if not all(k.isprintable() and v.isprintable() for k, v in f.extra):
-            return False
-    return True
-
-
-def report_json(text: str, findings: Iterable[Finding]) -> str:
-    """``text`` (a report's JSON) passed through ``json_safe`` when a finding needs it."""
-    return text if findings_printable(findings) else json_safe(text)

@@ -16,8 +16,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from gitops.findings import Finding
+from gitops.k8s.parallel import default_jobs, interleaved
 from gitops.report import Report, counts
-from gitops.report.escape import findings_printable, json_safe
+from gitops.report.escape import json_safe
 from gitops.report.indented_json import dumps_indented
 
 SCHEMA_VERSION = 1
@@ -48,25 +49,43 @@ def render(report: Report) -> str:
     return "".join(chunks(report))
 
 
-def chunks(report: Report) -> Iterator[str]:
-    """The report's text in pieces, one finding at a time: what ``json.dumps(document,
-    indent=2)`` writes, without holding every finding's record (and their text twice) at once
-    (a test compares the two), with characters a terminal acts on escaped (``json_safe``)."""
+FINDINGS_PER_PIECE = 1000
+"""Findings per piece of the report (about 0.7 MB of text)."""
+PARALLEL_MIN_FINDINGS = 4000
+"""From this many findings, a second process writes every other piece (fewer do not pay
+for the fork)."""
+
+
+def chunks(report: Report, *, jobs: int | None = None) -> Iterator[str]:
+    """The report's text in pieces of ``FINDINGS_PER_PIECE`` findings: what
+    ``json.dumps(document, indent=2)`` writes (a test compares the two) without holding every
+    finding's record (and their text twice) at once, with characters a terminal acts on
+    escaped (``json_safe``). With 2 ``jobs`` (default: see :func:`default_jobs`) a forked
+    child writes every other piece while this process writes the others; the text is the
+    same."""
     findings = sorted(report.findings, key=Finding.sort_key)
-    if not findings_printable(findings):
-        # What a terminal would act on, escaped piece by piece (escapes span no pieces).
-        yield from map(json_safe, _chunks(findings, counts(report)))
-        return
-    yield from _chunks(findings, counts(report))
-
-
-def _chunks(findings: list[Finding], summary: dict[str, int]) -> Iterator[str]:
+    summary = counts(report)
     if not findings:
         yield dumps_indented({"version": SCHEMA_VERSION, "findings": [], "summary": summary})
         yield "\n"
         return
     yield f'{{\n  "version": {dumps_indented(SCHEMA_VERSION)},\n  "findings": ['
-    for number, finding in enumerate(findings):
-        yield ",\n    " if number else "\n    "
-        yield dumps_indented(finding_record(finding), level=2)
+
+    def piece(number: int) -> str:
+        start = number * FINDINGS_PER_PIECE
+        text = "".join(
+            f"{',' if index else ''}\n    {dumps_indented(finding_record(finding), level=2)}"
+            for index, finding in enumerate(
+                findings[start : start + FINDINGS_PER_PIECE], start=start
+            )
+        )
+        # Each character is escaped or not on its own, whatever the pieces (and a piece of
+        # plain ASCII, nearly all of them, costs one scan in C).
+        return json_safe(text)
+
+    pieces = -(-len(findings) // FINDINGS_PER_PIECE)
+    if (jobs or default_jobs(len(findings), PARALLEL_MIN_FINDINGS)) >= 2:
+        yield from interleaved(pieces, piece)
+    else:
+        yield from map(piece, range(pieces))
     yield f'\n  ],\n  "summary": {dumps_indented(summary, level=1)}\n}}\n'

@@ -15,7 +15,7 @@ from typing import Any
 from gitops import __version__
 from gitops.findings import SUPPRESSED_BY, Finding, Severity
 from gitops.report import Report
-from gitops.report.escape import report_json
+from gitops.report.escape import json_safe
 from gitops.report.indented_json import dumps_indented
 from gitops.rules.cases import examples
 from gitops.rules.docs import plain
@@ -42,7 +42,7 @@ def render(report: Report) -> str:
             "results": [result(f, index[f.code]) for f in findings],
         }
     )
-    return report_json(dumps_indented(document), report.findings) + "\n"
+    return json_safe(dumps_indented(document)) + "\n"
 
 
 def log(run: dict[str, Any]) -> dict[str, Any]:

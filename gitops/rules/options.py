@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import itertools
-import textwrap
 import types
 import typing
 from collections.abc import Mapping
@@ -160,6 +159,7 @@ def option_docs(rule: Rule) -> list[OptionDoc]:
 
 def _field_docstrings(cls: type) -> dict[str, str]:
     import ast  # only documentation reads the source; keep it out of every command's start-up
+    import textwrap
 
     try:
         source = textwrap.dedent(inspect.getsource(cls))

@@ -273,15 +273,13 @@ def test_review_options_and_other_engines_turn_it_off(repo: Path) -> None:
 
 
 _MODULES = """
-import runpy, sys
-sys.argv = ["gitops", "--root", sys.argv[1], "check"]
-try:
-    runpy.run_module("gitops", run_name="__main__")
-except SystemExit:
-    pass
+import atexit, runpy, sys
 heavy = ("jsonschema_rs", "yaml", "gitops.lint.rules", "gitops.validate.builtin",
          "gitops.validate.run", "gitops.commands.check", "gitops.k8s.manifests", "cdk8s")
-print(" ".join(m for m in heavy if m in sys.modules), file=sys.stderr)
+# At exit: gitops may end the process without the interpreter's teardown (atexit still runs).
+atexit.register(lambda: print(" ".join(m for m in heavy if m in sys.modules), file=sys.stderr))
+sys.argv = ["gitops", "--root", sys.argv[1], "check"]
+runpy.run_module("gitops", run_name="__main__")
 """
 
 

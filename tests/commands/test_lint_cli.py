@@ -80,6 +80,40 @@ def test_exit_codes_follow_fail_on(repo: Path) -> None:
     assert "IM002 image-not-pinned-by-digest" in strict_warning.stdout
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_output_that_cannot_be_written_is_an_error_not_a_silent_success(repo: Path) -> None:
+    """Lint ends its process without the interpreter's teardown; the report is still flushed
+    first, and a full disk (/dev/full) is reported with Python's own exit status, 120."""
+    clean = ["--format", "json", "rendered/dev/shop/deployment.web.yaml"]
+    assert gitops("lint", *clean, cwd=repo).returncode == 0
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "gitops", "lint", *clean],
+            cwd=repo,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 120
+    assert done.stderr == "error: could not write the output: No space left on device\n"
+    # A reader that stopped reading (`| head`) meant to: the same status, nothing to say.
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        closed = subprocess.run(
+            [sys.executable, "-m", "gitops", "lint", *clean],
+            cwd=repo,
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write)
+    assert (closed.returncode, closed.stderr) == (120, "")
+
+
 def test_config_fail_on_and_flag_override(tmp_path: Path) -> None:
     write_repo(
         tmp_path,

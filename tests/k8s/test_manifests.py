@@ -193,3 +193,37 @@ def test_duplicate_key_names_both_lines() -> None:
     assert manifests == []
     assert [(p.kind, p.line, p.column) for p in problems] == [(ProblemKind.DUPLICATE_KEY, 5, 3)]
     assert "first on line 4" in problems[0].message
+
+
+_PATCHED = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: w}%s
+spec:
+  templates:
+  - name: main
+    podSpecPatch: |
+      hostIPC: true
+      containers:
+      - name: main
+        securityContext: {privileged: true}
+"""
+
+
+@pytest.mark.parametrize("form", ["plain", "in a List", "with an alias"])
+def test_a_path_into_yaml_held_in_a_string_is_located_inside_the_string(form: str) -> None:
+    text = _PATCHED % ""
+    if form == "in a List":
+        body = "".join(f"  {line}\n" if line else "\n" for line in text.splitlines())
+        text = "apiVersion: v1\nkind: List\nitems:\n-" + body[1:]
+    elif form == "with an alias":
+        text = _PATCHED % "\nx-labels: &l {a: b}\nx-more: *l"
+    [manifest], _ = _load(text)
+    shift = {"plain": 0, "in a List": 3, "with an alias": 2}[form]
+    patch = ("spec", "templates", 0, "podSpecPatch")
+    assert manifest.locate(patch)[0] == 7 + shift
+    assert manifest.locate((*patch, "hostIPC"))[0] == 8 + shift
+    inner = (*patch, "containers", 0, "securityContext", "privileged")
+    assert manifest.locate(inner)[0] == 11 + shift
+    # A path that leaves the string's YAML stops at the string's deepest node that exists.
+    assert manifest.locate((*patch, "containers", 0, "nope"))[0] == 10 + shift

@@ -7,13 +7,14 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from gitops.commands.catalog import CATALOG
 from gitops.k8s.manifests import load
-from gitops.k8s.parallel import in_child
+from gitops.k8s.parallel import in_child, interleaved
 from gitops.lint.config import flags_layer
 from gitops.lint.rules import REGISTRY
 from gitops.lint.run import lint
@@ -112,3 +113,63 @@ def test_the_report_bytes_are_the_same_with_any_jobs_and_hash_seed(
         assert done.returncode == 1, done.stderr.decode()[-2000:]
         outputs.add(done.stdout)
     assert len(outputs) == 1
+
+
+def _tagged(index: int) -> str:
+    """Piece ``index``, saying which process computed it (200 KB: more than a pipe holds)."""
+    return f"{index}:{os.getpid()}:" + "x" * 200_000
+
+
+def test_interleaved_pieces_come_in_order_with_the_odd_ones_from_a_child() -> None:
+    pieces = [p.split(":")[:2] for p in interleaved(9, _tagged)]
+    assert [int(index) for index, _ in pieces] == list(range(9))
+    parent = str(os.getpid())
+    assert {pid for index, pid in pieces if int(index) % 2 == 0} == {parent}
+    odd = {pid for index, pid in pieces if int(index) % 2}
+    assert len(odd) == 1 and parent not in odd
+
+
+def test_interleaved_pieces_a_failed_child_did_not_send_are_computed_here() -> None:
+    parent = os.getpid()
+
+    def compute(index: int) -> str:
+        if index >= 5 and os.getpid() != parent:
+            raise RuntimeError("boom")
+        return f"{index}:{os.getpid()}"
+
+    pieces = [p.split(":") for p in interleaved(10, compute)]
+    assert [int(index) for index, _ in pieces] == list(range(10))
+    assert pieces[3][1] != str(parent)
+    assert all(pid == str(parent) for index, pid in pieces if int(index) >= 4)
+
+
+def test_interleaved_pieces_left_unread_end_the_child() -> None:
+    stream = interleaved(40, _tagged)
+    next(stream)
+    child = int(next(stream).split(":")[1])
+    stream.close()  # the child is blocked writing piece 3: it must not be left behind
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)
+
+
+def test_a_second_process_only_when_a_core_is_free_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every core but one busy right now, large inputs stay in one process (a fork would
+    only add its cost); GITOPS_JOBS decides when it is set."""
+    from gitops.k8s import parallel
+
+    monkeypatch.delenv(parallel.JOBS_ENV, raising=False)
+    busy = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        for _ in range(max(0, parallel._cores() - 1))
+    ]
+    try:
+        time.sleep(0.5)  # started and spinning
+        assert parallel.default_jobs(10**6) == 1
+        monkeypatch.setenv(parallel.JOBS_ENV, "2")
+        assert parallel.default_jobs(10**6) == 2
+    finally:
+        for process in busy:
+            process.kill()
+            process.wait()
+    monkeypatch.setenv(parallel.JOBS_ENV, "1")
+    assert parallel.default_jobs(10**6) == 1

@@ -99,3 +99,22 @@ def test_a_large_json_report_comes_in_pieces_that_join_to_the_same_bytes() -> No
     assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
     for name in ("text", "sarif", "github"):
         assert "".join(report_chunks(report, name)) == REPORTERS[name](report)
+
+
+def test_two_processes_write_the_same_json_report_as_one(monkeypatch: Any) -> None:
+    """Every other piece is written by a forked child: the bytes are the same, with escapes
+    (U+2028, an emoji, a lone surrogate) in pieces of either process."""
+    from gitops.report import json as json_report
+
+    monkeypatch.setattr(json_report, "FINDINGS_PER_PIECE", 7)
+    findings = [
+        _finding(line=n, message=f"finding {n} \u2028 \U0001f600 \ud800", extra=(("n", str(n)),))
+        for n in range(1, 60)
+    ]
+    report = Report(findings=findings, rules=[CATALOG.by_code["PR001"]], files=1, objects=1)
+    one = list(json_report.chunks(report, jobs=1))
+    two = list(json_report.chunks(report, jobs=2))
+    assert len(one) == 2 + 9 and two == one
+    text = "".join(two)
+    assert "\\u2028" in text and "\\ud800" in text and "\u2028" not in text
+    assert json.loads(text)["findings"][58]["line"] == 59
