@@ -78,6 +78,20 @@ class Child:
 
 def in_child(compute: Callable[[], Any]) -> Child | None:
     """Start ``compute`` in a forked child (None if the fork fails)."""
+
+    def send(pipe: IO[bytes]) -> None:
+        import pickle
+
+        pipe.write(pickle.dumps(compute(), protocol=pickle.HIGHEST_PROTOCOL))
+
+    forked = _fork(send)
+    return Child(*forked) if forked is not None else None
+
+
+def _fork(send: Callable[[IO[bytes]], None]) -> tuple[int, int] | None:
+    """Fork a child that runs ``send`` on the write end of a pipe and leaves; the child's pid
+    and the read end (None if the fork fails). A child whose ``send`` raises exits 1 with
+    what it wrote so far: the parent redoes the rest and reports any error itself."""
     sys.stdout.flush()
     sys.stderr.flush()
     read, write = os.pipe()
@@ -87,21 +101,18 @@ def in_child(compute: Callable[[], Any]) -> Child | None:
         os.close(read)
         os.close(write)
         return None
-    if pid == 0:  # the child: compute, write, leave without running any cleanup
+    if pid == 0:  # the child: send, leave without running any cleanup
         code = 1
         try:
             os.close(read)
-            import pickle
-
-            data = pickle.dumps(compute(), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write, "wb") as pipe:
-                pipe.write(data)
+                send(pipe)
             code = 0
-        except BaseException:  # the parent redoes the work and reports any error itself
+        except BaseException:
             pass
         os._exit(code)
     os.close(write)
-    return Child(pid, read)
+    return pid, read
 
 
 def interleaved(count: int, compute: Callable[[int], str]) -> Iterator[str]:
@@ -132,29 +143,14 @@ def interleaved(count: int, compute: Callable[[int], str]) -> Iterator[str]:
 def _streaming_child(count: int, compute: Callable[[int], str]) -> tuple[int, IO[bytes]] | None:
     """Fork a child that writes ``compute(i)`` for each odd ``i`` to a pipe, each as an
     8-byte length and the UTF-8 text; the parent's end of the pipe (None if no fork)."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    read, write = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read)
-        os.close(write)
-        return None
-    if pid == 0:  # the child: compute, write, leave without running any cleanup
-        code = 1
-        try:
-            os.close(read)
-            with os.fdopen(write, "wb") as pipe:
-                for index in range(1, count, 2):
-                    data = compute(index).encode("utf-8", "surrogatepass")
-                    pipe.write(len(data).to_bytes(8, "big") + data)
-            code = 0
-        except BaseException:  # the parent computes what did not arrive
-            pass
-        os._exit(code)
-    os.close(write)
-    return pid, os.fdopen(read, "rb")
+
+    def send(pipe: IO[bytes]) -> None:
+        for index in range(1, count, 2):
+            data = compute(index).encode("utf-8", "surrogatepass")
+            pipe.write(len(data).to_bytes(8, "big") + data)
+
+    forked = _fork(send)
+    return (forked[0], os.fdopen(forked[1], "rb")) if forked is not None else None
 
 
 def _received(stream: IO[bytes]) -> str | None:

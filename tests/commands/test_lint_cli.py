@@ -86,32 +86,28 @@ def test_output_that_cannot_be_written_is_an_error_not_a_silent_success(repo: Pa
     first, and a full disk (/dev/full) is reported with Python's own exit status, 120."""
     clean = ["--format", "json", "rendered/dev/shop/deployment.web.yaml"]
     assert gitops("lint", *clean, cwd=repo).returncode == 0
-    with open("/dev/full", "w") as full:
+
+    def lint_into(stdout: int) -> tuple[int, str]:
         done = subprocess.run(
             [sys.executable, "-m", "gitops", "lint", *clean],
             cwd=repo,
-            stdout=full,
+            stdout=stdout,
             stderr=subprocess.PIPE,
             text=True,
             timeout=120,
         )
-    assert done.returncode == 120
-    assert done.stderr == "error: could not write the output: No space left on device\n"
+        return done.returncode, done.stderr
+
+    with open("/dev/full", "w") as full:
+        written = lint_into(full.fileno())
+    assert written == (120, "error: could not write the output: No space left on device\n")
     # A reader that stopped reading (`| head`) meant to: the same status, nothing to say.
     read, write = os.pipe()
     os.close(read)
     try:
-        closed = subprocess.run(
-            [sys.executable, "-m", "gitops", "lint", *clean],
-            cwd=repo,
-            stdout=write,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=120,
-        )
+        assert lint_into(write) == (120, "")
     finally:
         os.close(write)
-    assert (closed.returncode, closed.stderr) == (120, "")
 
 
 def test_config_fail_on_and_flag_override(tmp_path: Path) -> None:
