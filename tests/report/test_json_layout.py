@@ -118,3 +118,18 @@ def test_two_processes_write_the_same_json_report_as_one(monkeypatch: Any) -> No
     text = "".join(two)
     assert "\\u2028" in text and "\\ud800" in text and "\u2028" not in text
     assert json.loads(text)["findings"][58]["line"] == 59
+
+
+def test_without_the_c_encoder_the_text_is_the_same(monkeypatch: Any) -> None:
+    """The encoders call the standard library's C encoder directly; where Python has none,
+    they are its pure-Python JSONEncoder, with the same text."""
+    import json.encoder
+
+    from gitops.report import indented_json
+
+    value = {"a": [1, 2.5, float("inf")], "b": {"c": None, "d": "é\u2028"}, "e": [], "f": {}}
+    expected = json.dumps(value, indent=2, ensure_ascii=False)
+    monkeypatch.setattr(json.encoder, "c_make_encoder", None)
+    monkeypatch.setattr(indented_json, "_flat_encoders", {})
+    monkeypatch.setattr(indented_json, "_compact", indented_json._encoder(", "))
+    assert indented_json.dumps_indented(value) == expected
