@@ -5,15 +5,8 @@ from __future__ import annotations
 import pytest
 
 from gitops.k8s.graph import ObjectGraph, SelectorError
-from gitops.k8s.manifests import LoadProblem, Manifest, load_text
-
-
-def graph_of(text: str) -> ObjectGraph:
-    manifests: list[Manifest] = []
-    problems: list[LoadProblem] = []
-    load_text(text, "test.yaml", manifests, problems)
-    assert not problems
-    return ObjectGraph(manifests)
+from gitops.k8s.manifests import Manifest
+from tests.k8s.graphs import graph_of
 
 
 def names(manifests: list[Manifest]) -> list[str]:

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 import pytest
 
 from gitops.k8s.graph import ObjectGraph, SelectorError
-from gitops.k8s.manifests import LoadProblem, Manifest, load_text
+from gitops.k8s.manifests import Manifest
+from tests.k8s.graphs import graph_of
 
 SELECTOR_KINDS = (
     "Service",
@@ -19,14 +20,6 @@ SELECTOR_KINDS = (
     "CiliumNetworkPolicy",
     "CiliumClusterwideNetworkPolicy",
 )
-
-
-def graph_of(text: str) -> ObjectGraph:
-    manifests: list[Manifest] = []
-    problems: list[LoadProblem] = []
-    load_text(text, "test.yaml", manifests, problems)
-    assert not problems
-    return ObjectGraph(manifests)
 
 
 def pairwise(graph: ObjectGraph, workload: Manifest, kind: str) -> list[Manifest]:
