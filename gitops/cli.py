@@ -83,6 +83,8 @@ def _echo_raw(text: str) -> None:
 
 
 def _internal_error(exc: BaseException, output_format: object) -> ExitCode:
+    """Report an error gitops did not expect, in one line (the traceback with
+    ``GITOPS_DEBUG=1``), and a failure document for CI's formats."""
     # One line: an error from cdk8s's Node.js side carries a JavaScript stack trace.
     first = next(iter(str(exc).strip().splitlines()), "")
     message = f"internal error: {type(exc).__name__}: {first}"
