@@ -334,6 +334,20 @@ class ObjectGraph:
             self._cache[key] = build(self)
         return cast(T, self._cache[key])
 
+    def per_selection(
+        self, key: str, selected: Sequence[Manifest], build: Callable[[Sequence[Manifest]], T]
+    ) -> T:
+        """``build(selected)``, computed once per list the graph returned (``selection``,
+        ``workloads_selected_by``): objects with one selector share the list, so a value
+        worked out from what they select is too. ``key`` names it, as for ``cached``."""
+        known: dict[int, tuple[Sequence[Manifest], T]]
+        known = self.cached(key, lambda graph: {})
+        found = known.get(id(selected))
+        if found is None or found[0] is not selected:
+            # The entry holds the list, so its id is not reused while the graph lives.
+            found = known[id(selected)] = (selected, build(selected))
+        return found[1]
+
     def objects_selected_by(
         self, kind: str, namespaces: Sequence[str] | None, selector: Mapping[str, Any]
     ) -> list[Manifest]:

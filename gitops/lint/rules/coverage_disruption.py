@@ -191,18 +191,15 @@ def _floors(
 ) -> tuple[list[ReplicaFloor | None], int]:
     """The replica floor of each selected workload, and their sum; worked out once per
     selection (budgets with one selector share the graph's list of what it selects)."""
-    known: dict[int, tuple[Sequence[Manifest], list[ReplicaFloor | None], int]]
-    known = graph.cached("coverage_disruption.floors", lambda g: {})
-    found = known.get(id(selected))
-    if found is None or found[0] is not selected:
+
+    def build(workloads: Sequence[Manifest]) -> tuple[list[ReplicaFloor | None], int]:
         floors = [
             ReplicaFloor(1, "a Pod") if w.kind == "Pod" else replica_floor(w, graph)
-            for w in selected
+            for w in workloads
         ]
-        total = sum(f.count for f in floors if f is not None)
-        # The entry holds the list, so its id is not reused while the graph lives.
-        found = known[id(selected)] = (selected, floors, total)
-    return found[1], found[2]
+        return floors, sum(f.count for f in floors if f is not None)
+
+    return graph.per_selection("coverage_disruption.floors", selected, build)
 
 
 def _percent_or_int(value: Any) -> tuple[int, bool] | None:

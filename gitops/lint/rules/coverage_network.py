@@ -155,7 +155,7 @@ def _isolated(workload: Manifest, graph: ObjectGraph) -> frozenset[str]:
     pod_class = graph.pod_class(workload)
     if pod_class is None:
         return frozenset()  # no namespaced pod template: no policy selects it
-    known: dict[PodClass, frozenset[str]] = graph.cached("coverage_network.isolated", _new_index)
+    known: dict[PodClass, frozenset[str]] = graph.cached("coverage_network.isolated", lambda g: {})
     isolated = known.get(pod_class)
     if isolated is None:
         found: set[str] = set()
@@ -168,10 +168,6 @@ def _isolated(workload: Manifest, graph: ObjectGraph) -> frozenset[str]:
                 break
         isolated = known[pod_class] = frozenset(found)
     return isolated
-
-
-def _new_index(graph: ObjectGraph) -> dict[Any, Any]:
-    return {}
 
 
 def _isolates(policy: Manifest) -> set[str]:

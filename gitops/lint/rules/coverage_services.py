@@ -244,14 +244,11 @@ def service_target_port_not_in_container(
 def _selected_port_names(selected: Sequence[Manifest], graph: ObjectGraph) -> frozenset[str]:
     """Container port names of the selected workloads; worked out once per selection
     (Services with one selector share the graph's list of what it selects)."""
-    known: dict[int, tuple[Sequence[Manifest], frozenset[str]]]
-    known = graph.cached("coverage_services.port_names", lambda g: {})
-    found = known.get(id(selected))
-    if found is None or found[0] is not selected:
-        names = frozenset(name for workload in selected for name in _port_names(workload))
-        # The entry holds the list, so its id is not reused while the graph lives.
-        found = known[id(selected)] = (selected, names)
-    return found[1]
+    return graph.per_selection(
+        "coverage_services.port_names",
+        selected,
+        lambda workloads: frozenset(name for w in workloads for name in _port_names(w)),
+    )
 
 
 def _port_names(workload: Manifest) -> set[str]:
