@@ -74,8 +74,7 @@ class Reviewer:
             return with_fingerprints(findings, identities)
         marked, absent = classify(findings, identities, known, reason="; ".join(reasons) or "")
         self.absent = [
-            replace(
-                base[ident],
+            base[ident]._replace(
                 suppressed=True,
                 suppression="fixed since the base revision",
                 extra=(

@@ -378,24 +378,24 @@ class _Runner:
         annotations: Sequence[IgnoreAnnotation],
         customized: frozenset[int] | None = None,
     ) -> Finding:
-        # At most one replace() per finding: building a Finding is a third of its cost.
+        # At most one _replace() per finding: building a Finding is a third of its cost.
         finding = suppress(finding, annotations, self.config.ignores, env, self.known, rel)
         entry = self.places.source(rel)
         if entry is None or not entry.get("source"):
-            return finding if finding.path == rel else replace(finding, path=rel)
+            return finding if finding.path == rel else finding._replace(path=rel)
         source, construct = str(entry["source"]), entry.get("construct")
         if customized is not None and (not customized or finding.line in customized):
             # The field was changed by the environment's overlay, not by the app module.
             source, construct = str(entry.get("customizedBy") or source), None
             where = f"{source}, function customize()"
             fix = f"{finding.fix} Make the change in {where}; {RENDERED_DIR}/ is generated."
-            return replace(finding, path=rel, source=f"{source} (customize())", fix=fix)
+            return finding._replace(path=rel, source=f"{source} (customize())", fix=fix)
         where = f"{source}, construct {construct}" if construct else source
         fix = finding.fix
         if self.registry.by_code[finding.code].engine != "loader":
             fix = f"{fix} Make the change in {where}; {RENDERED_DIR}/ is generated."
         shown = f"{source} (construct {construct})" if construct else source
-        return replace(finding, path=rel, source=shown, fix=fix)
+        return finding._replace(path=rel, source=shown, fix=fix)
 
     def other_engine_findings(self, findings: Sequence[Finding]) -> list[Finding]:
         """Findings of the validator and of synth, under the same config as lint's: dropped
@@ -406,7 +406,7 @@ class _Runner:
             env = self.places.env(rel)
             self._env_of_path.setdefault(rel, env)
             if finding.code in self.registry.by_code:
-                kept.append(replace(finding, path=rel))
+                kept.append(finding._replace(path=rel))
                 continue
             if env not in self._known_severity:
                 resolved = resolve(self.config, self.known, env, self.flags)
@@ -417,9 +417,9 @@ class _Runner:
             # The engine's own severity stands unless the config changed the rule's (e.g. a
             # missing schema is a warning under --ignore-missing-schemas).
             if severity != self.known.by_code[finding.code].severity:
-                finding = replace(finding, severity=severity)
+                finding = finding._replace(severity=severity)
             finding = suppress(finding, (), self.config.ignores, env, self.known, rel)
-            kept.append(finding if finding.path == rel else replace(finding, path=rel))
+            kept.append(finding if finding.path == rel else finding._replace(path=rel))
         return kept
 
     def fails(self, finding: Finding) -> bool:

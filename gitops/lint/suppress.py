@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from gitops.findings import SUPPRESSED_BY, Finding
@@ -135,6 +135,6 @@ def config_entry_matches(entry: IgnoreEntry, finding: Finding, env: str | None, 
 
 
 def _suppressed(finding: Finding, reason: str, by: str) -> Finding:
-    return replace(
-        finding, suppressed=True, suppression=reason, extra=(*finding.extra, (SUPPRESSED_BY, by))
+    return finding._replace(
+        suppressed=True, suppression=reason, extra=(*finding.extra, (SUPPRESSED_BY, by))
     )

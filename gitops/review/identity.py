@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from gitops.findings import SUPPRESSED_BY, Finding
@@ -67,7 +66,7 @@ def as_record(ident: Identity) -> dict[str, str]:
 
 def with_fingerprints(findings: Sequence[Finding], identities: Sequence[Identity]) -> list[Finding]:
     return [
-        replace(f, extra=(*f.extra, (FINGERPRINT, fingerprint(i))))
+        f._replace(extra=(*f.extra, (FINGERPRINT, fingerprint(i))))
         for f, i in zip(findings, identities, strict=True)
     ]
 
@@ -92,18 +91,17 @@ def classify(
             if left[ident] > 0:
                 left[ident] -= 1
                 state = "unchanged"
-            marked.append(replace(f, extra=(*extra, (BASELINE_STATE, state))))
+            marked.append(f._replace(extra=(*extra, (BASELINE_STATE, state))))
         elif left[ident] > 0:
             left[ident] -= 1
             marked.append(
-                replace(
-                    f,
+                f._replace(
                     suppressed=True,
                     suppression=reason,
                     extra=(*extra, (SUPPRESSED_BY, "baseline"), (BASELINE_STATE, "unchanged")),
                 )
             )
         else:
-            marked.append(replace(f, extra=(*extra, (BASELINE_STATE, "new"))))
+            marked.append(f._replace(extra=(*extra, (BASELINE_STATE, "new"))))
     absent = sorted(ident for ident, n in left.items() for _ in range(n))
     return marked, absent

@@ -59,7 +59,7 @@ def _validate_case(case: Case) -> list[Finding]:
             settings=ValidateSettings(**case.options),
             explicit_version=parse_version(case.kubernetes_version, case.id),
         )
-    findings = [replace(f, path=f"{case.code}.yaml") for f in outcome.findings]
+    findings = [f._replace(path=f"{case.code}.yaml") for f in outcome.findings]
     return sorted((f for f in findings if f.code == case.code), key=Finding.sort_key)
 
 
