@@ -14,13 +14,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from gitops import __version__
-from gitops.commands.choices import SLO_FORMATS
+from gitops.commands.choices import REPORT_FORMATS, SLO_FORMATS
 from gitops.errors import ConfigError, ExitCode, GitopsError
 from gitops.lint.choices import FAIL_ON, PRESETS
-from gitops.report import REPORTERS
 from gitops.rules.docs import FORMATS as RULES_FORMATS
 from gitops.settings import Settings, find_root, is_config_repo, load_settings, no_config_repo
-from gitops.validate.config import ENGINES
+from gitops.validate.choices import ENGINES
 
 if TYPE_CHECKING:
     from gitops.commands.review_findings import ReviewOptions
@@ -178,7 +177,7 @@ def _user_path(ctx: click.Context, path: Path | None) -> Path | None:
 _format_option = click.option(
     "--format",
     "output_format",
-    type=click.Choice(sorted(REPORTERS)),
+    type=click.Choice(REPORT_FORMATS),
     default="text",
     show_default=True,
     help="Report format.",
@@ -478,9 +477,7 @@ def promote(
     if release and rollback:
         raise ConfigError("--source and --rollback do not go together", fix="use one of them")
     if rollback:
-        return run_rollback(
-            settings, target=target, reason=(reason or "").strip(), echo=_echo
-        )
+        return run_rollback(settings, target=target, reason=(reason or "").strip(), echo=_echo)
     if release:
         return run_release(
             settings,
@@ -571,25 +568,41 @@ def lint(
     Default PATH: rendered/ under the config repo root. Exit 1 when an unsuppressed finding is
     at or above --fail-on.
     """
-    from gitops.commands.lint import run_lint
-
     color = _color()
     settings = _settings(ctx, needs_repo=not paths)
-    return run_lint(
-        settings,
-        paths=_user_paths(ctx, paths),
-        output_format=output_format,
-        fail_on=fail_on,
-        preset=preset,
-        env=env,
-        context=_user_paths(ctx, context),
-        enable=enable,
-        disable=disable,
-        color=color,
-        echo=_echo_raw,
-        review=_review(new_since, _user_path(ctx, baseline), update_baseline, prune_baseline),
-        warn=_warn,
-    )
+    _start_parsing(_user_paths(ctx, paths), settings)
+    try:
+        from gitops.commands.lint import run_lint
+
+        return run_lint(
+            settings,
+            paths=_user_paths(ctx, paths),
+            output_format=output_format,
+            fail_on=fail_on,
+            preset=preset,
+            env=env,
+            context=_user_paths(ctx, context),
+            enable=enable,
+            disable=disable,
+            color=color,
+            echo=_echo_raw,
+            review=_review(new_since, _user_path(ctx, baseline), update_baseline, prune_baseline),
+            warn=_warn,
+        )
+    finally:
+        from gitops.k8s.prefetch import cancel_all
+
+        cancel_all()
+
+
+def _start_parsing(paths: tuple[str, ...], settings: Settings) -> None:
+    """Start finding and parsing the files to lint in a forked child before even the YAML
+    parser is imported (see ``gitops.k8s.prefetch``)."""
+    from gitops.k8s.prefetch import prefetch
+
+    if not paths and settings.rendered_dir.is_dir():
+        paths = (str(settings.rendered_dir),)
+    prefetch(paths)
 
 
 @cli.command()
@@ -711,20 +724,37 @@ def check(
 
 
 @cli.command()
-@click.option("--base", metavar="REV", help="Base revision. Default: the merge-base of HEAD "
-              "with the default branch ([tool.gitops] revision, tried as origin/<it> first).")
+@click.option(
+    "--base",
+    metavar="REV",
+    help="Base revision. Default: the merge-base of HEAD "
+    "with the default branch ([tool.gitops] revision, tried as origin/<it> first).",
+)
 @click.option("--head", metavar="REV", help="Head revision. Default: the working tree.")
 @click.option(
     "--env", "envs", multiple=True, metavar="ENV", help="Only this environment (repeatable)."
 )
 @click.option("--app", "apps", multiple=True, metavar="APP", help="Only this app (repeatable).")
-@click.option("--format", "output_format", type=click.Choice(("text", "markdown", "json")),
-              default="text", show_default=True,
-              help="markdown: PR comment parts; json: versioned, stable.")
-@click.option("--max-comment-chars", type=click.IntRange(min=1), default=65_536,
-              show_default=True, help="Largest markdown part (GitHub's comment limit).")
-@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write markdown parts to DIR/part-NNN.md instead of stdout.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(("text", "markdown", "json")),
+    default="text",
+    show_default=True,
+    help="markdown: PR comment parts; json: versioned, stable.",
+)
+@click.option(
+    "--max-comment-chars",
+    type=click.IntRange(min=1),
+    default=65_536,
+    show_default=True,
+    help="Largest markdown part (GitHub's comment limit).",
+)
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write markdown parts to DIR/part-NNN.md instead of stdout.",
+)
 @click.option("--exit-code", is_flag=True, help="Exit 1 when there are changes (like git diff).")
 @click.pass_context
 @_exit_code_of
@@ -877,4 +907,3 @@ def _output_lost(exc: OSError) -> int:
     os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)
     return OUTPUT_LOST
-

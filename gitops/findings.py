@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import IntEnum
+from operator import itemgetter
 from typing import NamedTuple
 
 SUPPRESSED_BY = "suppressed-by"
@@ -62,3 +64,7 @@ class Finding(NamedTuple):
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.column, self.code, self.message)
+
+
+REPORT_ORDER: Callable[[Finding], tuple[str, int, int, str, str]] = itemgetter(5, 6, 7, 0, 3)
+"""``Finding.sort_key`` as a C key function, for sorting a run's many findings."""

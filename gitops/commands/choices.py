@@ -6,3 +6,6 @@ from __future__ import annotations
 
 SLO_FORMATS = ("text", "markdown", "json", "openslo")
 """``gitops slo --format``."""
+REPORT_FORMATS = ("github", "json", "sarif", "text")
+"""``--format`` of the verbs that report findings: the keys of ``gitops.report.REPORTERS``
+(a test holds them equal), without importing the reporters."""

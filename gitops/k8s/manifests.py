@@ -19,14 +19,16 @@ import re
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Any, TypeVar, cast
 
 import yaml
 
 from gitops.k8s.fields import string_keyed
 from gitops.k8s.kinds import api_group, is_cluster_scoped
-from gitops.k8s.parallel import default_jobs, in_child
+from gitops.k8s.parallel import Shared, default_jobs
+from gitops.k8s.prefetch import PARALLEL_MIN_FILES, started
+from gitops.k8s.prefetch import STDIN as STDIN
 from gitops.k8s.yaml_data import (
     MAX_DEPTH,
     BadMerge,
@@ -43,7 +45,6 @@ from gitops.k8s.yaml_data import (
 
 T = TypeVar("T")
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
-STDIN = "-"
 MAX_EXPANDED_NODES = 1_000_000
 """Nodes the documents of one file that use anchors may expand to through aliases, together,
 before the file counts as an alias bomb: per file, so that 200 documents each just under the
@@ -339,6 +340,9 @@ class LoadResult:
     manifests: list[Manifest]
     problems: list[LoadProblem]
     files: int
+    real_paths: Mapping[str, str] = field(default_factory=dict)
+    """``os.path.realpath`` of files found in a directory, known from walking it (none of the
+    directories below it is a link; see ``discover_files``)."""
 
 
 def discover(paths: Sequence[str]) -> list[str]:
@@ -347,9 +351,14 @@ def discover(paths: Sequence[str]) -> list[str]:
     return discover_files(paths)[0]
 
 
-def discover_files(paths: Sequence[str]) -> tuple[list[str], list[LoadProblem]]:
+def discover_files(
+    paths: Sequence[str], real_paths: dict[str, str] | None = None
+) -> tuple[list[str], list[LoadProblem]]:
     """``discover``, and a problem for each symlinked directory met in a tree (not followed:
-    it could lead out of the tree or into a loop; never skipped silently either)."""
+    it could lead out of the tree or into a loop; never skipped silently either). Given
+    ``real_paths``, each file found in a directory gets its real path there: the real path
+    of the directory given, and the rest as walked (no directory below it is a link), or
+    its own for a file that is a link."""
     found: list[str] = []
     problems: list[LoadProblem] = []
     for raw in paths:
@@ -359,29 +368,55 @@ def discover_files(paths: Sequence[str]) -> tuple[list[str], list[LoadProblem]]:
         if not os.path.isdir(raw):
             found.append(raw)
             continue
-        for dirpath, dirnames, filenames in os.walk(raw):
-            kept = []
-            for name in sorted(dirnames):
-                if name.startswith(".") or name in _SKIP_DIRS:
-                    continue
-                if os.path.islink(os.path.join(dirpath, name)):
-                    problems.append(
-                        LoadProblem(
-                            ProblemKind.UNREADABLE,
-                            os.path.join(dirpath, name),
-                            1,
-                            1,
-                            "is a symbolic link to a directory, which is not followed; pass "
-                            "its target as a path of its own, or replace the link with the files",
-                        )
-                    )
-                    continue
-                kept.append(name)
-            dirnames[:] = kept
-            found += [
-                os.path.join(dirpath, f) for f in sorted(filenames) if f.endswith(YAML_SUFFIXES)
-            ]
+        _walk(raw, found, problems, real_paths)
     return found, problems
+
+
+def _walk(
+    top: str, found: list[str], problems: list[LoadProblem], real_paths: dict[str, str] | None
+) -> None:
+    """YAML and JSON files under ``top``, as ``os.walk`` (top-down, errors ignored) would list
+    them with names sorted: a directory's files, then each subdirectory's in turn. One
+    ``scandir`` per directory and no other system call (its entries say what is a link)."""
+    pending = [(top, os.path.realpath(top) if real_paths is not None else "")]
+    while pending:
+        directory, real = pending.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            continue
+        subdirectories = []
+        for entry in entries:
+            try:
+                is_directory = entry.is_dir()
+            except OSError:
+                is_directory = False
+            if not is_directory:
+                if entry.name.endswith(YAML_SUFFIXES):
+                    found.append(entry.path)
+                    if real_paths is not None:
+                        real_paths[entry.path] = (
+                            os.path.realpath(entry.path)
+                            if entry.is_symlink()
+                            else os.path.join(real, entry.name)
+                        )
+            elif entry.name.startswith(".") or entry.name in _SKIP_DIRS:
+                continue
+            elif entry.is_symlink():
+                problems.append(
+                    LoadProblem(
+                        ProblemKind.UNREADABLE,
+                        entry.path,
+                        1,
+                        1,
+                        "is a symbolic link to a directory, which is not followed; pass "
+                        "its target as a path of its own, or replace the link with the files",
+                    )
+                )
+            else:
+                subdirectories.append((entry.path, os.path.join(real, entry.name)))
+        pending += reversed(subdirectories)  # the first one is walked next
 
 
 def max_file_bytes() -> int:
@@ -390,48 +425,63 @@ def max_file_bytes() -> int:
     return int(raw) if raw.isdecimal() and int(raw) > 0 else MAX_FILE_BYTES
 
 
-PARALLEL_MIN_FILES = 400
-"""Below this many files, parsing in a second process costs more than it saves."""
-
-
 def load(
     paths: Sequence[str], stdin: IO[bytes] | None = None, *, jobs: int | None = None
 ) -> LoadResult:
     """Every object and problem of ``paths``, in file order. With 2 ``jobs`` (default: see
-    :func:`gitops.k8s.parallel.default_jobs`) a forked child parses every other file; the
-    result is the same."""
-    manifests: list[Manifest] = []
-    files, problems = discover_files(paths)
-    limit = max_file_bytes()
-
-    def one(path: str) -> tuple[list[Manifest], list[LoadProblem]]:
-        found: list[Manifest] = []
-        trouble: list[LoadProblem] = []
-        if path == STDIN:
-            raw = _read_bounded(stdin or sys.stdin.buffer, limit)
-            data: bytes | None = raw
-            problem = _too_large(path, limit) if len(raw) > limit else None
-        else:
-            data, problem = read_regular_file(path, limit)
-        if problem is not None:
-            trouble.append(problem)
-        elif data is not None:
-            load_text(data, path, found, trouble)
-        return found, trouble
-
-    if STDIN in files or (jobs or default_jobs(len(files), PARALLEL_MIN_FILES)) < 2:
-        parts = [one(path) for path in files]
+    :func:`gitops.k8s.parallel.default_jobs`) a forked child parses files too; the result is
+    the same. A parse that ``prefetch`` started for the same paths is joined, not redone."""
+    early = started(paths)
+    plan = early.plan() if early is not None and stdin is None and jobs is None else None
+    if plan is not None:
+        assert early is not None
+        files, problems, real_paths = plan
+        limit = max_file_bytes()
+        parsed = early.join(lambda index: parse_file(files[index], limit))
     else:
-        theirs = in_child(lambda: [one(path) for path in files[1::2]])
-        ours = [one(path) for path in files[0::2]]
-        odd = theirs.result() if theirs is not None else None
-        if odd is None:
-            odd = [one(path) for path in files[1::2]]
-        parts = [(odd if i % 2 else ours)[i // 2] for i in range(len(files))]
-    for found, trouble in parts:
+        if early is not None:
+            early.cancel()
+        real_paths = {}
+        files, problems = discover_files(paths, real_paths)
+        parsed = _parsing(files, stdin, jobs).results()
+    manifests: list[Manifest] = []
+    for found, trouble in parsed:
         manifests += found
         problems += trouble
-    return LoadResult(manifests=manifests, problems=problems, files=len(files))
+    return LoadResult(manifests, problems, len(files), real_paths)
+
+
+_Parsed = tuple[list[Manifest], list[LoadProblem]]
+
+
+def parse_file(path: str, limit: int, stdin: IO[bytes] | None = None) -> _Parsed:
+    """The objects and problems of one file (``-``: ``stdin``) of at most ``limit`` bytes."""
+    found: list[Manifest] = []
+    trouble: list[LoadProblem] = []
+    if path == STDIN:
+        raw = _read_bounded(stdin or sys.stdin.buffer, limit)
+        data: bytes | None = raw
+        problem = _too_large(path, limit) if len(raw) > limit else None
+    else:
+        data, problem = read_regular_file(path, limit)
+    if problem is not None:
+        trouble.append(problem)
+    elif data is not None:
+        load_text(data, path, found, trouble)
+    return found, trouble
+
+
+def _parsing(files: list[str], stdin: IO[bytes] | None, jobs: int | None) -> Shared[_Parsed]:
+    """The parse of ``files``, shared with a forked child when ``jobs`` (default:
+    ``default_jobs``) is 2; never for stdin."""
+    limit = max_file_bytes()
+    if STDIN in files:
+        jobs = 1
+    return Shared(
+        len(files),
+        lambda index: parse_file(files[index], limit, stdin),
+        jobs or default_jobs(len(files), PARALLEL_MIN_FILES),
+    )
 
 
 def _read_bounded(stream: IO[bytes], limit: int) -> bytes:

@@ -67,7 +67,7 @@ class RuleTable:
         ]
         if self._superseding:
             found = _without_superseded(found)
-        return [_finding(manifest, entry, violation, where) for entry, violation in found]
+        return _findings(manifest, found, where)
 
 
 def _without_superseded(
@@ -82,28 +82,36 @@ def _without_superseded(
 
 def violation_finding(manifest: Manifest, entry: ActiveRule, violation: Violation) -> Finding:
     """A rule's violation on ``manifest`` as a located finding."""
-    return _finding(manifest, entry, violation, manifest.path)
+    return _findings(manifest, [(entry, violation)], manifest.path)[0]
 
 
-def _finding(manifest: Manifest, entry: ActiveRule, violation: Violation, path: str) -> Finding:
-    line, column = manifest.locate(violation.path)
-    message = violation.message
-    if manifest.kind == "Secret":
-        message = redact(message, secret_values(manifest.body))
-    return Finding(
-        code=entry.rule.code,
-        rule=entry.rule.name,
-        severity=entry.severity,
-        message=message,
-        fix=violation.fix or entry.rule.doc.fix,
-        path=path,
-        line=line,
-        column=column,
-        kind=manifest.kind,
-        namespace=_namespace(manifest),
-        name=manifest.name or None,
-        container=violation.container,
-    )
+def _findings(
+    manifest: Manifest, found: Sequence[tuple[ActiveRule, Violation]], path: str
+) -> list[Finding]:
+    """Located findings of the violations ``found`` on ``manifest``, reported at ``path``."""
+    if not found:
+        return []
+    # What every finding on the object shares, worked out once for all of them.
+    kind, namespace, name = manifest.kind, _namespace(manifest), manifest.name or None
+    secrets = secret_values(manifest.body) if kind == "Secret" else None
+    locate = manifest.locate
+    return [
+        Finding(
+            code=entry.rule.code,
+            rule=entry.rule.name,
+            severity=entry.severity,
+            message=redact(v.message, secrets) if secrets else v.message,
+            fix=v.fix or entry.rule.doc.fix,
+            path=path,
+            line=(at := locate(v.path))[0],
+            column=at[1],
+            kind=kind,
+            namespace=namespace,
+            name=name,
+            container=v.container,
+        )
+        for entry, v in found
+    ]
 
 
 def _namespace(manifest: Manifest) -> str | None:

@@ -6,6 +6,7 @@ the CLI builds its ``--format`` choices from that mapping, so help text cannot d
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -33,13 +34,9 @@ class Report:
 
 def counts(report: Report) -> dict[str, int]:
     """Unsuppressed findings per severity, suppressed findings, files and objects."""
-    tally = {s.label: 0 for s in sorted(Severity, reverse=True)}
-    suppressed = 0
-    for finding in report.findings:
-        if finding.suppressed:
-            suppressed += 1
-        else:
-            tally[finding.severity.label] += 1
+    shown = Counter(f.severity for f in report.findings if not f.suppressed)
+    tally = {s.label: shown[s] for s in sorted(Severity, reverse=True)}
+    suppressed = len(report.findings) - shown.total()
     return {**tally, "suppressed": suppressed, "files": report.files, "objects": report.objects}
 
 

@@ -13,9 +13,10 @@ Suppressed findings are included (``suppressed: true`` and the ``suppression`` r
 from __future__ import annotations
 
 from collections.abc import Iterator
+from json.encoder import encode_basestring  # the C one where there is one
 from typing import Any
 
-from gitops.findings import Finding
+from gitops.findings import REPORT_ORDER, Finding, Severity
 from gitops.k8s.parallel import default_jobs, interleaved
 from gitops.report import Report, counts
 from gitops.report.escape import json_safe
@@ -24,11 +25,14 @@ from gitops.report.indented_json import dumps_indented
 SCHEMA_VERSION = 1
 
 
+_LABELS = {severity: severity.label for severity in Severity}
+
+
 def finding_record(f: Finding) -> dict[str, Any]:
     return {
         "code": f.code,
         "rule": f.rule,
-        "severity": f.severity.label,
+        "severity": _LABELS[f.severity],
         "message": f.message,
         "fix": f.fix,
         "path": f.path,
@@ -63,7 +67,7 @@ def chunks(report: Report, *, jobs: int | None = None) -> Iterator[str]:
     escaped (``json_safe``). With 2 ``jobs`` (default: see :func:`default_jobs`) a forked
     child writes every other piece while this process writes the others; the text is the
     same."""
-    findings = sorted(report.findings, key=Finding.sort_key)
+    findings = sorted(report.findings, key=REPORT_ORDER)
     summary = counts(report)
     if not findings:
         yield dumps_indented({"version": SCHEMA_VERSION, "findings": [], "summary": summary})
@@ -71,14 +75,15 @@ def chunks(report: Report, *, jobs: int | None = None) -> Iterator[str]:
         return
     yield f'{{\n  "version": {dumps_indented(SCHEMA_VERSION)},\n  "findings": ['
 
+    strings = _StringTexts()
+
     def piece(number: int) -> str:
         start = number * FINDINGS_PER_PIECE
-        text = "".join(
-            f"{',' if index else ''}\n    {dumps_indented(finding_record(finding), level=2)}"
-            for index, finding in enumerate(
-                findings[start : start + FINDINGS_PER_PIECE], start=start
-            )
-        )
+        records = [
+            dumps_indented(finding_record(f), level=2) if f.extra else strings.record(f)
+            for f in findings[start : start + FINDINGS_PER_PIECE]
+        ]
+        text = ("," if start else "") + "\n    " + ",\n    ".join(records)
         # Each character is escaped or not on its own, whatever the pieces (and a piece of
         # plain ASCII, nearly all of them, costs one scan in C).
         return json_safe(text)
@@ -89,3 +94,73 @@ def chunks(report: Report, *, jobs: int | None = None) -> Iterator[str]:
     else:
         yield from map(piece, range(pieces))
     yield f'\n  ],\n  "summary": {dumps_indented(summary, level=1)}\n}}\n'
+
+
+class _StringTexts:
+    """JSON texts of a report's strings, each encoded once: a finding's rule, fix, path, kind,
+    namespace, name and container repeat from finding to finding (its message rarely does)."""
+
+    def __init__(self) -> None:
+        self._texts: dict[object, str] = {None: "null"}
+
+    def text(self, value: object) -> str:
+        known = self._texts.get(value)
+        if known is None:
+            known = dumps_indented(value)
+            if type(value) is str:
+                self._texts[value] = known
+        return known
+
+    def record(self, f: Finding) -> str:
+        """``dumps_indented(finding_record(f), level=2)`` for a finding without extra facts,
+        joined from its fields' texts: the same characters (a test compares them) in a
+        third of the time of encoding the record as a whole."""
+        known, text = self._texts.get, self.text  # known(v) or text(v): no call when known
+        return "".join(
+            (
+                '{\n      "code": ',
+                known(f.code) or text(f.code),
+                ',\n      "rule": ',
+                known(f.rule) or text(f.rule),
+                ',\n      "severity": ',
+                known(_LABELS[f.severity]) or text(_LABELS[f.severity]),
+                ',\n      "message": ',
+                _string(f.message),
+                ',\n      "fix": ',
+                known(f.fix) or text(f.fix),
+                ',\n      "path": ',
+                known(f.path) or text(f.path),
+                ',\n      "line": ',
+                _scalar(f.line),
+                ',\n      "column": ',
+                _scalar(f.column),
+                ',\n      "kind": ',
+                known(f.kind) or text(f.kind),
+                ',\n      "namespace": ',
+                known(f.namespace) or text(f.namespace),
+                ',\n      "name": ',
+                known(f.name) or text(f.name),
+                ',\n      "container": ',
+                known(f.container) or text(f.container),
+                ',\n      "suppressed": ',
+                _scalar(f.suppressed),
+                ',\n      "suppression": ',
+                known(f.suppression) or text(f.suppression),
+                ',\n      "source": ',
+                known(f.source) or text(f.source),
+                ',\n      "extra": {}\n    }',
+            )
+        )
+
+
+def _string(value: object) -> str:
+    return encode_basestring(value) if type(value) is str else dumps_indented(value)
+
+
+def _scalar(value: object) -> str:
+    """The JSON text of a number or boolean (``int.__repr__``, as the encoder writes ints)."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return int.__repr__(value) if type(value) is int else dumps_indented(value)

@@ -13,9 +13,9 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from gitops.errors import ConfigError
+from gitops.validate.choices import ENGINES
 from gitops.validate.versions import parse_version
 
-ENGINES = ("builtin", "kubeconform", "auto")
 TABLE = "[tool.gitops.validate]"
 
 

@@ -8,18 +8,22 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from gitops.commands.catalog import CATALOG
+from gitops.k8s import parallel
+from gitops.k8s import prefetch as prefetch_module
 from gitops.k8s.manifests import load
-from gitops.k8s.parallel import in_child, interleaved
+from gitops.k8s.parallel import MAX_PIECES, Shared, interleaved
+from gitops.k8s.prefetch import prefetch
 from gitops.lint.config import flags_layer
 from gitops.lint.rules import REGISTRY
 from gitops.lint.run import lint
 from gitops.settings import load_settings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, gitops
 
 sys.path.insert(0, str(ROOT / "tests" / "bench"))
 from gen_vendor import generate
@@ -53,18 +57,72 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def test_the_child_is_another_process_and_a_failed_child_gives_nothing() -> None:
-    child = in_child(os.getpid)
-    assert child is not None and child.result() not in (None, os.getpid())
-
-    def fail() -> None:
-        raise RuntimeError("boom")
-
-    failed = in_child(fail)
-    assert failed is not None and failed.result() is None
+def _by_process(index: int) -> tuple[int, int]:
+    """Item ``index`` and the process that computed it (slow enough that both take pieces)."""
+    time.sleep(0.0005)
+    return index, os.getpid()
 
 
-def _objects(paths: list[str], jobs: int) -> list[tuple[object, ...]]:
+def _slow(seconds: float) -> Callable[[int], tuple[int, int]]:
+    def compute(index: int) -> tuple[int, int]:
+        time.sleep(seconds)
+        return index, os.getpid()
+
+    return compute
+
+
+@pytest.mark.parametrize("count", [16, MAX_PIECES, 5 * MAX_PIECES + 3])
+def test_shared_work_comes_back_in_order_from_both_processes(count: int) -> None:
+    shared = Shared(count, _slow(0.3 / count), jobs=2)  # 0.3 s of work: the child joins in
+    values = shared.results()
+    assert [index for index, _ in values] == list(range(count))
+    parent = os.getpid()
+    theirs = set(shared.theirs())
+    assert theirs and len(theirs) < count  # both took pieces
+    assert all((pid != parent) == (index in theirs) for index, pid in values)
+
+
+def test_shared_work_in_one_process_when_asked_or_too_small() -> None:
+    for shared in (Shared(50, _by_process, jobs=1), Shared(1, _by_process, jobs=2)):
+        assert {pid for _, pid in shared.results()} == {os.getpid()}
+        assert not list(shared.theirs())
+    assert Shared(0, _by_process, jobs=2).results() == []
+
+
+def test_shared_work_a_failed_child_did_not_send_is_computed_here() -> None:
+    parent = os.getpid()
+
+    def compute(index: int) -> tuple[int, int]:
+        if os.getpid() != parent and index > 30:
+            raise RuntimeError("boom")
+        return _by_process(index)
+
+    shared = Shared(200, compute, jobs=2)
+    values = shared.results()
+    assert [index for index, _ in values] == list(range(200))
+    assert all(pid == parent for index, pid in values if index > 30)
+    # What it sent before it failed is kept: whole pieces, each computed once.
+    assert all(index <= 30 for index in shared.theirs())
+    assert all((pid != parent) == (index in set(shared.theirs())) for index, pid in values)
+
+
+def test_a_child_started_early_works_while_this_process_is_busy() -> None:
+    """Started before the caller joins in (prefetch): the child has taken pieces meanwhile,
+    and a child never joined is stopped by cancel."""
+    shared = Shared(400, _by_process, jobs=2)
+    time.sleep(0.1)
+    values = shared.results()
+    assert [index for index, _ in values] == list(range(400))
+    assert len(list(shared.theirs())) > 100
+    left = Shared(10_000, _by_process, jobs=2)
+    assert left._child is not None
+    child = left._child[0]
+    left.cancel()
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)
+
+
+def _objects(paths: list[str], jobs: int | None) -> list[tuple[object, ...]]:
     loaded = load(paths, jobs=jobs)
     return [
         (m.path, m.line, m.column, m.document_index, m.body, m.locate(("metadata", "name")))
@@ -77,6 +135,87 @@ def test_two_processes_load_the_same_objects_and_problems(corpus: Path) -> None:
     assert len(one) > 700
     assert any(entry[1] == str(corpus / "vendor" / "m-broken.yaml") for entry in one)
     assert _objects([str(corpus)], jobs=2) == one
+
+
+def _planned(count: int, minimum: int = 2) -> Shared[tuple[int, int]]:
+    def plan() -> tuple[object, int, Callable[[int], tuple[int, int]]]:
+        return {"planned-by": os.getpid()}, count, _slow(0.3 / max(count, 1))
+
+    return Shared.planned(plan, minimum=minimum)
+
+
+def test_a_job_planned_by_the_child_is_shared_once_this_process_joins() -> None:
+    shared = _planned(300)
+    plan = shared.plan()
+    assert plan is not None and plan["planned-by"] != os.getpid()
+    values = shared.join(_slow(0.001))
+    assert [index for index, _ in values] == list(range(300))
+    theirs = set(shared.theirs())
+    assert theirs and len(theirs) < 300
+    assert all((pid != os.getpid()) == (index in theirs) for index, pid in values)
+
+
+def test_a_job_too_small_to_share_is_left_to_this_process() -> None:
+    shared = _planned(30, minimum=100)
+    child = shared._child
+    assert child is not None and shared.plan() == {"planned-by": child[0]}
+    values = shared.join(_slow(0))
+    assert values == [(index, os.getpid()) for index in range(30)]
+    assert not list(shared.theirs())
+
+
+def test_a_plan_that_fails_says_nothing_and_is_stopped_when_not_joined() -> None:
+    def fail() -> tuple[object, int, Callable[[int], object]]:
+        raise RuntimeError("boom")
+
+    assert Shared.planned(fail).plan() is None
+    left = _planned(10_000)
+    assert left._child is not None
+    child = left._child[0]
+    left.cancel()
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)
+
+
+def test_a_prefetched_parse_loads_what_a_plain_one_loads(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started before the loader is asked (gitops lint), found and parsed by the child and
+    this process together: the same objects and problems as one process finds; a few files
+    (or files named one by one) start nothing."""
+    monkeypatch.setenv(parallel.JOBS_ENV, "2")
+    prefetch_module.cancel_all()
+    paths = [str(corpus)]
+    prefetch(paths)
+    assert prefetch_module._started.get(tuple(paths)) is not None
+    assert _objects(paths, jobs=None) == _objects(paths, jobs=1)
+    assert tuple(paths) not in prefetch_module._started
+    (tmp_path / "few").mkdir()
+    (tmp_path / "few" / "a.yaml").write_text(ALIASES)
+    prefetch([str(tmp_path / "few")])
+    assert _objects([str(tmp_path / "few")], jobs=None) == _objects([str(tmp_path / "few")], 1)
+    prefetch([str(tmp_path / "few" / "a.yaml")])
+    assert not prefetch_module._started
+
+
+def test_a_lint_that_fails_before_loading_leaves_no_parse_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child is stopped when the command ends, however it ends: a later command in the
+    same process (a test run, an editor plugin) parses the files as they are then."""
+    monkeypatch.setenv(parallel.JOBS_ENV, "2")
+    prefetch_module.cancel_all()
+    repo = tmp_path / "repo"
+    generate(repo / "vendor", 450)
+    (repo / "pyproject.toml").write_text('[tool.gitops.lint]\nenable = ["NO999"]\n')
+    failed = gitops(repo, "lint", "--format", "json", "vendor")
+    assert failed.code == 2 and "NO999" in failed.err
+    assert not prefetch_module._started
+    (repo / "pyproject.toml").write_text("[tool.gitops]\n")
+    (repo / "vendor" / "m-broken.yaml").write_text(BROKEN)
+    done = gitops(repo, "lint", "--format", "json", "vendor")
+    assert done.code == 1, done.err
+    assert "m-broken.yaml" in done.out  # parsed after it was written
 
 
 def test_two_processes_find_the_same(corpus: Path) -> None:

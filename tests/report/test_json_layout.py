@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gitops.commands.catalog import CATALOG
-from gitops.findings import Finding, Severity
+from gitops.findings import REPORT_ORDER, Finding, Severity
 from gitops.report import CHUNK_CHARS, REPORTERS, Report, report_chunks
 from gitops.report.escape import json_safe
 from gitops.report.indented_json import dumps_indented
@@ -38,6 +38,44 @@ values = st.recursive(
 @given(values)
 def test_any_json_value_is_written_as_json_dumps_writes_it(value: Any) -> None:
     assert dumps_indented(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+optional_text = st.one_of(st.none(), st.text(max_size=12))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.builds(
+        Finding,
+        code=st.text(max_size=6),
+        rule=st.text(max_size=12),
+        severity=st.sampled_from(Severity),
+        message=st.text(max_size=40),
+        fix=st.text(max_size=40),
+        path=st.text(max_size=20),
+        line=st.integers(min_value=0),
+        column=st.integers(min_value=0),
+        kind=optional_text,
+        namespace=optional_text,
+        name=optional_text,
+        container=optional_text,
+        suppressed=st.booleans(),
+        suppression=optional_text,
+        source=optional_text,
+        extra=st.just(()),  # with extra facts a record is encoded as a whole
+    )
+)
+def test_a_finding_record_is_written_as_json_dumps_writes_it(finding: Finding) -> None:
+    """Records are joined from their fields' texts (each string encoded once per report):
+    the same characters as encoding the record, control characters and quotes included."""
+    from gitops.report.json import _StringTexts, finding_record
+
+    strings = _StringTexts()
+    expected = json.dumps(finding_record(finding), indent=2, ensure_ascii=False)
+    nested = expected.replace("\n", "\n    ")
+    assert strings.record(finding) == nested
+    assert strings.record(finding) == nested  # once its strings are known
+    assert REPORT_ORDER(finding) == finding.sort_key()  # the C key function sorts the same
 
 
 def _finding(**overrides: object) -> Finding:

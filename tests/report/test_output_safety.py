@@ -139,3 +139,10 @@ def test_text_escapes_a_path_that_would_be_a_workflow_command(tmp_path: Path) ->
     assert run.code == 1
     assert "./::error file=a::INJECTED.yaml" in run.out
     assert not any(line.startswith("::") for line in run.out.splitlines())
+
+
+def test_the_command_line_offers_every_reporter_and_no_other() -> None:
+    """``--format`` choices are listed without importing the reporters: the same names."""
+    from gitops.commands.choices import REPORT_FORMATS
+
+    assert tuple(sorted(REPORTERS)) == REPORT_FORMATS
