@@ -377,7 +377,8 @@ def _walk(
 ) -> None:
     """YAML and JSON files under ``top``, as ``os.walk`` (top-down, errors ignored) would list
     them with names sorted: a directory's files, then each subdirectory's in turn. One
-    ``scandir`` per directory and no other system call (its entries say what is a link)."""
+    ``scandir`` per directory: its entries say what is a directory and what is a link (only
+    a link's target is asked about)."""
     pending = [(top, os.path.realpath(top) if real_paths is not None else "")]
     while pending:
         directory, real = pending.pop()

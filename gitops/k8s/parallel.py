@@ -62,9 +62,12 @@ def _others_running() -> float:
         return 0.0
 
 
-MAX_PIECES = 1024
-"""Pieces a shared job is cut into at most: their numbers, 4 bytes each, fill at most one 4 KiB
-page, the least a pipe ever holds, so they are all queued with one write that never blocks."""
+MAX_PIECES = 256
+"""Pieces a shared job is cut into at most. Their numbers, 4 bytes each, fit in a 4 KiB page,
+the least a pipe ever holds, so they are all queued with one write that never blocks. Each
+piece the child computes crosses as one pickle: 1,024 pieces cost 5% more CPU than 256 at
+2.6k objects (24 paired runs), and a piece of 1/256 of the work is still small enough that
+neither process waits long for the other at the end."""
 _HEADER = 8
 """Bytes before each piece the child sends: its pickle's length."""
 
