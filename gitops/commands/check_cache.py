@@ -325,7 +325,7 @@ def _watched(
         if name is not None and not os.path.isabs(name):
             dirs.add(name)
             # What is in a folder the run listed may have been read where the audit hook does
-            # not hear it: a forked child parses half of a large rendered/ (k8s.parallel).
+            # not hear it: a forked child parses part of a large rendered/ (k8s.parallel).
             files.update(_files_in(root, name))
     for directory in facts.schema_dirs:
         for top, subdirs, _ in os.walk(directory):
