@@ -420,6 +420,15 @@ def _walk(
         pending += reversed(subdirectories)  # the first one is walked next
 
 
+def posix_normal(path: str) -> bool:
+    """Whether ``path`` is already in the form ``PurePosixPath(path)`` gives (no empty or "."
+    parts, no trailing slash), as the paths of files found in a directory are: callers asked
+    for every object then skip building a path."""
+    if not path or path == "." or "//" in path or "/./" in path:
+        return False
+    return not path.startswith("./") and not path.endswith(("/", "/."))
+
+
 def max_file_bytes() -> int:
     """``MAX_FILE_BYTES``, or ``GITOPS_MAX_FILE_BYTES`` when set to a positive integer."""
     raw = os.environ.get(MAX_FILE_BYTES_ENV, "")

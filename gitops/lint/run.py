@@ -19,7 +19,15 @@ from gitops.collector import leave_to_exit
 from gitops.errors import ConfigError, ExitCode
 from gitops.findings import REPORT_ORDER, Finding, Severity
 from gitops.k8s.graph import ObjectGraph
-from gitops.k8s.manifests import STDIN, LoadProblem, LoadResult, Manifest, discover, load
+from gitops.k8s.manifests import (
+    STDIN,
+    LoadProblem,
+    LoadResult,
+    Manifest,
+    discover,
+    load,
+    posix_normal,
+)
 from gitops.k8s.parallel import Shared, default_jobs
 from gitops.k8s.render_index import (
     RenderIndex,
@@ -220,11 +228,8 @@ def _env_modules(settings: Settings) -> set[str]:
 
 def _as_posix(path: str) -> str:
     """``Path(path).as_posix()``, without building a Path when ``path`` is already in the form
-    it gives (no empty or "." parts, no trailing slash): files found in a directory are."""
-    normal = path and "//" not in path and "/./" not in path and path != "."
-    if os.sep == "/" and normal and not path.startswith("./") and not path.endswith(("/", "/.")):
-        return path
-    return Path(path).as_posix()
+    it gives."""
+    return path if os.sep == "/" and posix_normal(path) else Path(path).as_posix()
 
 
 def _grouped(loaded: LoadResult) -> dict[str, list[LoadProblem]]:
@@ -272,38 +277,24 @@ class _Places:
         for base in self._bases:
             if absolute.startswith(base + os.sep):
                 return absolute[len(base) + 1 :].replace(os.sep, "/")
-        real = self._realpath(path, absolute)
+        real = self._realpath(path)
         if real == self._real_root or real.startswith(self._real_root.rstrip(os.sep) + os.sep):
             return Path(real).relative_to(self._real_root).as_posix()
         return _as_posix(path)
 
-    def _realpath(self, path: str, absolute: str) -> str:
-        """``os.path.realpath(path)``, asking the file system once per file and once per
-        directory (``absolute`` is ``os.path.abspath(path)``)."""
+    def _realpath(self, path: str) -> str:
+        """``os.path.realpath(path)``: known from the loader's walk for files found in a
+        directory, else resolving each directory once, not once per file."""
         known = self._known_real.get(path)
         if known is not None:
             return known
-        if os.pardir in path.split(os.sep) or os.path.islink(path):
-            return os.path.realpath(path)  # ".." after a link is not where abspath says
-        head, tail = os.path.split(absolute)
-        return os.path.join(self._real_directory(head), tail)
-
-    def _real_directory(self, directory: str) -> str:
-        """``os.path.realpath`` of an absolute, normal ``directory``: its parent's, and its
-        name unless it is a link; each directory is asked about once in a run."""
-        known = self._real_dirs
-        climbed: list[tuple[str, str, str]] = []
-        at = directory
-        while at not in known:
-            parent, name = os.path.split(at)
-            if parent == at or os.path.islink(at):
-                known[at] = os.path.realpath(at)
-                break
-            climbed.append((at, parent, name))
-            at = parent
-        for below, parent, name in reversed(climbed):
-            known[below] = os.path.join(known[parent], name)
-        return known[directory]
+        head, tail = os.path.split(path)
+        if tail in ("", ".", "..") or os.path.islink(path):
+            return os.path.realpath(path)
+        real_head = self._real_dirs.get(head)
+        if real_head is None:
+            real_head = self._real_dirs[head] = os.path.realpath(head)
+        return os.path.join(real_head, tail)
 
     def cluster(self, path: str) -> str:
         """The partition of the cluster a loaded file goes to (see ``_cluster_graphs``)."""

@@ -9,7 +9,7 @@ line breaks in an annotation are the ones it puts between message, fix and sourc
 
 from __future__ import annotations
 
-from gitops.findings import Finding, Severity
+from gitops.findings import REPORT_ORDER, Finding, Severity
 from gitops.report import Report
 from gitops.report.escape import printable
 from gitops.report.text import summary_line
@@ -40,5 +40,5 @@ def annotation(f: Finding) -> str:
 
 
 def render(report: Report) -> str:
-    shown = sorted((f for f in report.findings if not f.suppressed), key=Finding.sort_key)
+    shown = sorted((f for f in report.findings if not f.suppressed), key=REPORT_ORDER)
     return "".join(annotation(f) + "\n" for f in shown) + summary_line(report) + "\n"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from gitops import __version__
-from gitops.findings import SUPPRESSED_BY, Finding, Severity
+from gitops.findings import REPORT_ORDER, SUPPRESSED_BY, Finding, Severity
 from gitops.report import Report
 from gitops.report.escape import json_safe
 from gitops.report.indented_json import dumps_indented
@@ -34,7 +34,7 @@ def render(report: Report) -> str:
             raise ValueError(f"finding {finding.code} has no rule in the report")
     ordered = [rules[code] for code in sorted(rules)]
     index = {rule.code: position for position, rule in enumerate(ordered)}
-    findings = sorted(report.findings, key=Finding.sort_key)
+    findings = sorted(report.findings, key=REPORT_ORDER)
     document = log(
         {
             "tool": tool(report.tool, [descriptor(rule) for rule in ordered]),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import groupby
 
-from gitops.findings import Finding, Severity
+from gitops.findings import REPORT_ORDER, Finding, Severity
 from gitops.report import Report, counts
 from gitops.report.escape import line_start, printable
 
@@ -24,7 +24,7 @@ _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.IN
 def render(report: Report) -> str:
     paint = _painter(report.color)
     lines: list[str] = []
-    shown = sorted((f for f in report.findings if not f.suppressed), key=Finding.sort_key)
+    shown = sorted((f for f in report.findings if not f.suppressed), key=REPORT_ORDER)
     for path, group in groupby(shown, key=lambda f: f.path):
         lines.append(paint(_BOLD, line_start(path)))
         for f in group:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gitops.errors import ConfigError
-from gitops.findings import Finding
+from gitops.findings import REPORT_ORDER, Finding
 from gitops.k8s.manifests import STDIN, LoadResult, Manifest, discover, load
 from gitops.k8s.render_index import RenderIndex
 from gitops.rules.input import INPUT_REGISTRY
@@ -114,7 +114,7 @@ class _Run:
 
     def all_at_once(self, loaded: LoadResult) -> Outcome:
         findings = self.check(loaded, self.store(input_crds(loaded.manifests)))
-        findings.sort(key=Finding.sort_key)
+        findings.sort(key=REPORT_ORDER)
         return Outcome(findings, loaded.files, len(loaded.manifests), self.engine)
 
     def stream(self, files: Sequence[str]) -> Outcome:
@@ -147,7 +147,7 @@ class _Run:
             for number in sorted(again):
                 by_file[number] = self.check(load([files[number]]), store, engine)
         findings = [f for part_findings in by_file for f in part_findings]
-        findings.sort(key=Finding.sort_key)
+        findings.sort(key=REPORT_ORDER)
         return Outcome(findings, len(files), objects, self.engine)
 
 

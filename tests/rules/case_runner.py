@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from gitops.findings import Finding
+from gitops.findings import REPORT_ORDER, Finding
 from gitops.k8s.graph import ObjectGraph
 from gitops.k8s.manifests import LoadProblem, Manifest, load, load_text
 from gitops.lint.engine import ActiveRule, run_rules, violation_finding
@@ -38,7 +38,7 @@ def lint_case(case: Case, registry: Registry) -> list[Finding]:
     findings += run_rules(ObjectGraph(manifests), [entry])
     if rule.engine == "suppress":
         findings += _suppression_findings(manifests, entry, registry)
-    return sorted((f for f in findings if f.code == case.code), key=Finding.sort_key)
+    return sorted((f for f in findings if f.code == case.code), key=REPORT_ORDER)
 
 
 def _validate_case(case: Case) -> list[Finding]:
@@ -60,7 +60,7 @@ def _validate_case(case: Case) -> list[Finding]:
             explicit_version=parse_version(case.kubernetes_version, case.id),
         )
     findings = [f._replace(path=f"{case.code}.yaml") for f in outcome.findings]
-    return sorted((f for f in findings if f.code == case.code), key=Finding.sort_key)
+    return sorted((f for f in findings if f.code == case.code), key=REPORT_ORDER)
 
 
 def _suppression_findings(

@@ -14,7 +14,7 @@ from typing import Any
 
 from gitops.findings import Severity
 from gitops.k8s.graph import ObjectGraph
-from gitops.k8s.manifests import Manifest
+from gitops.k8s.manifests import Manifest, posix_normal
 from gitops.rules.registry import Violation, rule
 
 FAMILY = "gitops-hygiene"
@@ -98,9 +98,7 @@ def deploy_scope(path: str) -> tuple[str, ...]:
 def _path_parts(path: str) -> tuple[str, ...]:
     """``PurePosixPath(path).parts``, without building a path for the plain relative or
     absolute paths objects are loaded from (asked for every repeated object)."""
-    if not path or "//" in path or "/./" in path or path.startswith("./") or path == ".":
-        return PurePosixPath(path).parts
-    if path.endswith("/") or path.endswith("/."):
+    if not posix_normal(path):
         return PurePosixPath(path).parts
     if path.startswith("/"):
         return ("/", *path[1:].split("/"))
