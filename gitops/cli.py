@@ -654,7 +654,7 @@ def validate(
         ignore_missing_schemas=ignore_missing_schemas,
         output_format=output_format,
         fail_on=fail_on,
-        echo=_echo,
+        echo=_echo_raw,
     )
 
 

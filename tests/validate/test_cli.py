@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+import gitops.cli as cli_module
+import gitops.report as report_module
+import gitops.report.json as json_report
 from gitops.cli import cli
-from gitops.report import REPORTERS
+from gitops.commands.catalog import CATALOG
+from gitops.commands.validate import _ending_in_one_newline, validate_settings
+from gitops.report import REPORTERS, Report
+from gitops.settings import load_settings
+from gitops.validate.rules import RULES
+from gitops.validate.run import validate
 
 PDB = (
     "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: {name: p}\n"
@@ -83,3 +92,54 @@ def test_stdin(tmp_path: Path) -> None:
         input="apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{image: x}]}\n",
     )
     assert result.exit_code == 1 and 'missing required field "name"' in result.output
+
+
+@pytest.mark.parametrize("output_format", sorted(REPORTERS))
+def test_the_report_is_written_in_pieces_as_the_whole_report_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output_format: str
+) -> None:
+    """A large JSON report is written as it is formatted, not held whole (peak memory);
+    every format's output is the reporter's text ending in one newline, as it was."""
+    monkeypatch.setattr(report_module, "CHUNK_CHARS", 64)  # a batch per piece
+    monkeypatch.setattr(json_report, "FINDINGS_PER_PIECE", 3)
+    bad = "".join(
+        f"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\ndata: {{k: [{i}]}}\n"
+        for i in range(10)
+    )
+    (tmp_path / "bad.yaml").write_text(bad)
+    (tmp_path / "pyproject.toml").write_text("[tool.gitops]\n")
+    writes: list[str] = []
+    real = cli_module._echo_raw
+    monkeypatch.setattr(cli_module, "_echo_raw", lambda text: (writes.append(text), real(text)))
+    result = CliRunner().invoke(
+        cli, ["--root", str(tmp_path), "validate", "--format", output_format, str(tmp_path)]
+    )
+    assert result.exit_code == 1
+    outcome = validate(
+        [str(tmp_path)],
+        root=tmp_path,
+        settings=validate_settings(load_settings(tmp_path), None, False),
+    )
+    assert len(outcome.findings) == 10
+    report = Report(
+        findings=outcome.findings,
+        rules=[*(r for r in CATALOG.rules if r.engine == "loader"), *RULES],
+        files=outcome.files,
+        objects=outcome.objects,
+        extra={"engine": outcome.engine},
+    )
+    assert result.output == REPORTERS[output_format](report).rstrip("\n") + "\n"
+    assert "".join(writes) == result.output
+    assert len(writes) > 1 if output_format == "json" else len(writes) == 1
+
+
+@pytest.mark.parametrize(
+    ("pieces", "written"),
+    [
+        (["a\n", "b\n\n\n"], ["a\n", "b\n"]),
+        (["a", "b"], ["a", "b\n"]),
+        ([], ["\n"]),
+    ],
+)
+def test_the_last_piece_ends_in_one_newline(pieces: list[str], written: list[str]) -> None:
+    assert list(_ending_in_one_newline(pieces)) == written
