@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from gitops.collector import cyclic_gc_paused
 from gitops.errors import ConfigError, ExitCode
@@ -14,6 +15,9 @@ from gitops.report import Report, report_chunks
 from gitops.settings import INDEX_PATH, RENDERED_DIR, Settings
 from gitops.validate.config import ValidateSettings, parse_validate_settings
 from gitops.validate.versions import parse_version
+
+if TYPE_CHECKING:  # the validator is imported when a command runs it
+    from gitops.validate.run import Outcome
 
 
 def run_validate(
@@ -27,9 +31,7 @@ def run_validate(
     fail_on: str | None,
     echo: Callable[[str], None],
 ) -> int:
-    from gitops.commands.catalog import CATALOG
     from gitops.render.rendered import refuse_interrupted
-    from gitops.validate.rules import RULES
     from gitops.validate.run import validate
 
     refuse_interrupted(settings.root, paths)
@@ -59,22 +61,29 @@ def run_validate(
             f"no YAML or JSON files found in {', '.join(paths) or RENDERED_DIR + '/'}",
             fix="pass files ending in .yaml, .yml or .json, or directories holding them",
         )
-    input_rules = [r for r in CATALOG.rules if r.engine == "loader"]
-    report = Report(
-        findings=outcome.findings,
-        rules=[*input_rules, *RULES],
-        files=outcome.files,
-        objects=outcome.objects,
-        extra={"engine": outcome.engine},
-    )
     # Written as it is formatted (a JSON report in pieces): the whole text, held at once and
     # copied on its way out, grew the peak memory of a large input by a fifth.
-    for text in _ending_in_one_newline(report_chunks(report, output_format)):
+    for text in _ending_in_one_newline(report_chunks(outcome_report(outcome), output_format)):
         echo(text)
     failing = threshold is not None and any(
         f.severity >= threshold and not f.suppressed for f in outcome.findings
     )
     return ExitCode.FINDINGS if failing else ExitCode.OK
+
+
+def outcome_report(outcome: Outcome) -> Report:
+    """What a validation run reports: its findings, the rules that can produce them (the
+    input rules and the validator's), and which engine checked."""
+    from gitops.commands.catalog import CATALOG
+    from gitops.validate.rules import RULES
+
+    return Report(
+        findings=outcome.findings,
+        rules=[*(r for r in CATALOG.rules if r.engine == "loader"), *RULES],
+        files=outcome.files,
+        objects=outcome.objects,
+        extra={"engine": outcome.engine},
+    )
 
 
 def validate_settings(

@@ -11,11 +11,9 @@ import gitops.cli as cli_module
 import gitops.report as report_module
 import gitops.report.json as json_report
 from gitops.cli import cli
-from gitops.commands.catalog import CATALOG
-from gitops.commands.validate import _ending_in_one_newline, validate_settings
-from gitops.report import REPORTERS, Report
+from gitops.commands.validate import _ending_in_one_newline, outcome_report, validate_settings
+from gitops.report import REPORTERS
 from gitops.settings import load_settings
-from gitops.validate.rules import RULES
 from gitops.validate.run import validate
 
 PDB = (
@@ -121,14 +119,8 @@ def test_the_report_is_written_in_pieces_as_the_whole_report_reads(
         settings=validate_settings(load_settings(tmp_path), None, False),
     )
     assert len(outcome.findings) == 10
-    report = Report(
-        findings=outcome.findings,
-        rules=[*(r for r in CATALOG.rules if r.engine == "loader"), *RULES],
-        files=outcome.files,
-        objects=outcome.objects,
-        extra={"engine": outcome.engine},
-    )
-    assert result.output == REPORTERS[output_format](report).rstrip("\n") + "\n"
+    whole = REPORTERS[output_format](outcome_report(outcome))
+    assert result.output == whole.rstrip("\n") + "\n"
     assert "".join(writes) == result.output
     assert len(writes) > 1 if output_format == "json" else len(writes) == 1
 

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from gitops.commands.catalog import CATALOG
+from gitops.commands.validate import outcome_report
 from gitops.k8s.manifests import load
-from gitops.report import REPORTERS, Report
+from gitops.report import REPORTERS
 from gitops.validate.config import ValidateSettings
-from gitops.validate.rules import RULES
 from gitops.validate.run import Outcome, validate
 from tests.bench.gen_vendor import generate as generate_vendor
 from tests.validate.helpers import REPO, shared_dir
@@ -21,13 +20,7 @@ SHARED = shared_dir()
 
 
 def _reports(outcome: Outcome) -> dict[str, str]:
-    report = Report(
-        findings=outcome.findings,
-        rules=[*(r for r in CATALOG.rules if r.engine == "loader"), *RULES],
-        files=outcome.files,
-        objects=outcome.objects,
-        extra={"engine": outcome.engine},
-    )
+    report = outcome_report(outcome)
     return {name: reporter(report) for name, reporter in sorted(REPORTERS.items())}
 
 
