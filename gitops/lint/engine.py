@@ -96,8 +96,8 @@ def _findings(
     secrets = secret_values(manifest.body) if kind == "Secret" else None
     locate = manifest.locate
     # Positional, in field order (code, rule, severity, message, fix, path, line, column,
-    # kind, namespace, name, container): a third of the time of naming each field, for
-    # every finding of a run.
+    # kind, namespace, name, container): about half the time of naming each field (1.0
+    # against 1.9 us), for every finding of a run.
     return [
         Finding(
             entry.rule.code,
