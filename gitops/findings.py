@@ -63,7 +63,6 @@ class Finding(NamedTuple):
     """Rule-specific facts for machine consumers (e.g. the JSON path of a schema error)."""
 
 
-
 REPORT_ORDER: Callable[[Finding], tuple[str, int, int, str, str]] = itemgetter(5, 6, 7, 0, 3)
 """The order findings are reported in: path, line, column, code, message (a C key function:
 a run sorts tens of thousands)."""

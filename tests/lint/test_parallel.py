@@ -57,18 +57,18 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _by_process(index: int) -> tuple[int, int]:
-    """Item ``index`` and the process that computed it (slow enough that both take pieces)."""
-    time.sleep(0.0005)
-    return index, os.getpid()
-
-
 def _slow(seconds: float) -> Callable[[int], tuple[int, int]]:
+    """Item ``index`` and the process that computed it, after ``seconds``."""
+
     def compute(index: int) -> tuple[int, int]:
         time.sleep(seconds)
         return index, os.getpid()
 
     return compute
+
+
+_by_process = _slow(0.0005)
+"""Slow enough that both processes take pieces."""
 
 
 @pytest.mark.parametrize("count", [16, MAX_PIECES, 5 * MAX_PIECES + 3])
